@@ -1,0 +1,3 @@
+from newsarchiver.cli import main
+
+raise SystemExit(main())

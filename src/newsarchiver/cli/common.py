@@ -1,0 +1,34 @@
+"""Options and helpers shared by the subcommands: -c/--config and --archive."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+
+from newsarchiver.config import Config, default_config, load_config
+
+DEFAULT_CONFIG = "config.toml"
+
+
+def add_config_options(parser: argparse.ArgumentParser, archive: bool = True) -> None:
+    parser.add_argument("-c", "--config", metavar="FILE", default=None,
+                        help=f"config file (default: ./{DEFAULT_CONFIG} if present)")
+    if archive:
+        parser.add_argument("--archive", metavar="DIR", default=None,
+                            help="archive directory holding the WARC files and the index "
+                                 "(default: the config's archive_dir, warcs/)")
+
+
+def resolve_config(args: argparse.Namespace) -> Config:
+    """The config named by -c, else ./config.toml if present, else the defaults; --archive wins."""
+    if args.config:
+        config = load_config(args.config)
+    elif Path(DEFAULT_CONFIG).is_file():
+        config = load_config(DEFAULT_CONFIG)
+    else:
+        config = default_config()
+    archive = getattr(args, "archive", None)
+    if archive:
+        config = replace(config, archive_dir=Path(archive).resolve())
+    return config
