@@ -27,7 +27,8 @@ DEFAULT_USER_AGENT = (
 @dataclass(frozen=True)
 class CrawlSettings:
     user_agent: str = DEFAULT_USER_AGENT
-    timeout_seconds: float = 30.0
+    timeout_seconds: float = 30.0  # connect and per-read socket timeout
+    max_fetch_seconds: float = 120.0  # total time for one response, against trickling servers
     max_body_mb: float = 20.0
     max_redirects: int = 10
     retries: int = 2
@@ -250,6 +251,7 @@ def _section(cls: type, raw: Any, name: str, loc: _Locator) -> Any:
 def _check_ranges(crawl: CrawlSettings, warc: WarcSettings, extract: ExtractSettings, loc: _Locator) -> None:
     checks: list[tuple[str, str, bool, str]] = [
         ("crawl", "timeout_seconds", crawl.timeout_seconds > 0, "a number > 0"),
+        ("crawl", "max_fetch_seconds", crawl.max_fetch_seconds > 0, "a number > 0"),
         ("crawl", "max_body_mb", crawl.max_body_mb > 0, "a number > 0"),
         ("crawl", "max_redirects", 0 <= crawl.max_redirects <= 50, "an integer from 0 to 50"),
         ("crawl", "retries", 0 <= crawl.retries <= 10, "an integer from 0 to 10"),

@@ -1,0 +1,350 @@
+"""Writing WARC files: WARC/1.1, one gzip member per record, warcinfo first, rotation, `.open`.
+
+Records are serialised here rather than by warcio's writer for two reasons measured on this
+machine: warcio compresses at a fixed gzip level 9 (about half the CPU of archiving a page; level 6
+is 1.3x faster for 0.6% more bytes), and we need the exact bytes and offset of each record to hand
+to the extractor, which reads the payload back from the record, never from the live response.
+warcio reads and checks every file we write (see verify.py and the tests).
+
+A file being written is named `<name>.warc.gz.open`; it is renamed when closed. Every record is
+flushed as one gzip member, so a crash leaves every complete record readable; `recover_open_files`
+drops a torn tail and renames the file on the next run.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import os
+import socket
+import uuid
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Optional
+
+from newsarchiver import __version__
+from newsarchiver.errors import ArchiveError, WarcFormatError
+from newsarchiver.models import Capture, FetchResult, Headers, header_value
+
+log = logging.getLogger(__name__)
+
+OPEN_SUFFIX = ".open"
+# Renamed rather than dropped, so replay tools do not try to de-chunk an already de-chunked body.
+DECHUNKED_HEADER = "X-Crawler-Transfer-Encoding"
+REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+
+
+def sha1_digest(data: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
+
+
+def warc_date(iso: Optional[str] = None) -> str:
+    """WARC/1.1 dates carry microseconds: 2026-11-28T04:11:40.123456Z."""
+    if iso:
+        return iso
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def new_record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+@dataclass(frozen=True)
+class WrittenRecord:
+    record_id: str
+    warc_file: str  # final file name (without .open), relative to the archive dir
+    offset: int
+    length: int
+    data: bytes  # the gzip member exactly as written
+
+
+def http_response_block(result: FetchResult) -> tuple[bytes, bytes]:
+    """(HTTP header bytes, payload) of a response as received; a de-chunked body says so."""
+    lines = [f"{result.http_version} {result.status} {result.reason}".rstrip()]
+    for name, value in result.headers:
+        if result.dechunked and name.lower() == "transfer-encoding":
+            name = DECHUNKED_HEADER
+        lines.append(f"{name}: {value}")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", errors="replace")
+    return head, result.body
+
+
+def http_request_block(result: FetchResult) -> bytes:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(result.url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    lines = [f"{result.method} {target} HTTP/1.1"] + [f"{k}: {v}" for k, v in result.request_headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", errors="replace")
+
+
+def serialize_record(headers: list[tuple[str, str]], block: bytes) -> bytes:
+    head = "WARC/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers)
+    head += f"Content-Length: {len(block)}\r\n\r\n"
+    return head.encode("utf-8") + block + b"\r\n\r\n"
+
+
+def gzip_member(data: bytes, level: int) -> bytes:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, 31)  # wbits 31: gzip container
+    return compressor.compress(data) + compressor.flush()
+
+
+class WarcWriter:
+    """Appends records to `{prefix}-{UTC timestamp}-{serial}.warc.gz`, rotating at max_bytes.
+
+    Not thread-safe: the crawler writes from one thread.
+    """
+
+    def __init__(self, archive_dir: Path, prefix: str, *, max_bytes: int, gzip_level: int = 6,
+                 info: Optional[dict[str, str]] = None) -> None:
+        self.archive_dir = archive_dir
+        self.prefix = prefix
+        self.max_bytes = max_bytes
+        self.gzip_level = gzip_level
+        self.info = info or {}
+        self.serial = 0
+        self.closed_files: list[str] = []
+        self._file: Optional[object] = None
+        self._name = ""
+        self._offset = 0
+        try:
+            archive_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(f"{archive_dir}: cannot create the archive directory: {exc.strerror}") from exc
+        if not os.access(archive_dir, os.W_OK):
+            raise ArchiveError(f"{archive_dir}: archive directory is not writable")
+
+    @property
+    def current_file(self) -> str:
+        return self._name
+
+    def _open_new(self) -> None:
+        self.serial += 1
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+        for _ in range(1000):
+            name = f"{self.prefix}-{stamp}-{self.serial:05d}.warc.gz"
+            if not (self.archive_dir / name).exists() and not (self.archive_dir / (name + OPEN_SUFFIX)).exists():
+                break
+            self.serial += 1
+        path = self.archive_dir / (name + OPEN_SUFFIX)
+        try:
+            self._file = open(path, "xb")
+        except OSError as exc:
+            raise ArchiveError(f"{path}: cannot create WARC file: {exc.strerror}") from exc
+        self._name = name
+        self._offset = 0
+        self._append(self._warcinfo_record(name))
+
+    def _warcinfo_record(self, filename: str) -> bytes:
+        fields = {
+            "software": f"newsarchiver/{__version__}",
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "hostname": socket.gethostname(),
+            **self.info,
+        }
+        block = "".join(f"{k}: {v}\r\n" for k, v in fields.items()).encode("utf-8")
+        headers = [
+            ("WARC-Type", "warcinfo"),
+            ("WARC-Record-ID", new_record_id()),
+            ("WARC-Date", warc_date()),
+            ("WARC-Filename", filename),
+            ("Content-Type", "application/warc-fields"),
+            ("WARC-Block-Digest", sha1_digest(block)),
+        ]
+        return serialize_record(headers, block)
+
+    def _append(self, record: bytes) -> WrittenRecord:
+        data = gzip_member(record, self.gzip_level)
+        assert self._file is not None
+        offset = self._offset
+        try:
+            self._file.write(data)  # type: ignore[attr-defined]
+            self._file.flush()  # type: ignore[attr-defined]
+        except OSError as exc:
+            # Disk full: the partial member is a torn tail that recovery drops; closed records stay readable.
+            raise ArchiveError(f"{self.archive_dir / (self._name + OPEN_SUFFIX)}: write failed: {exc.strerror}") from exc
+        self._offset += len(data)
+        return WrittenRecord(record_id="", warc_file=self._name, offset=offset, length=len(data), data=data)
+
+    def _ensure_room(self) -> None:
+        if self._file is None:
+            self._open_new()
+        elif self._offset >= self.max_bytes:
+            self.close()
+            self._open_new()
+
+    def write_record(self, headers: list[tuple[str, str]], block: bytes) -> WrittenRecord:
+        """Write one record; the caller's headers must include WARC-Type and WARC-Record-ID."""
+        self._ensure_room()
+        written = self._append(serialize_record(headers, block))
+        record_id = next(v for k, v in headers if k == "WARC-Record-ID")
+        return WrittenRecord(record_id, written.warc_file, written.offset, written.length, written.data)
+
+    def write_exchange(self, result: FetchResult, job: str,
+                       revisit_of: Optional[tuple[str, str]] = None) -> tuple[Capture, WrittenRecord]:
+        """A response (or revisit) record and its request record, linked by WARC-Concurrent-To.
+
+        revisit_of = (original target URI, original WARC-Date) when the payload is identical to an
+        earlier capture of the same URL: then only the HTTP headers are stored (identical-payload-digest
+        profile).
+        """
+        assert result.status is not None
+        self._ensure_room()
+        date = warc_date(result.fetched_at)
+        http_head, payload = http_response_block(result)
+        payload_digest = sha1_digest(payload)
+        response_id = new_record_id()
+        is_revisit = revisit_of is not None
+        block = http_head if is_revisit else http_head + payload
+        headers = [
+            ("WARC-Type", "revisit" if is_revisit else "response"),
+            ("WARC-Record-ID", response_id),
+            ("WARC-Date", date),
+            ("WARC-Target-URI", result.url),
+        ]
+        if result.ip_address:
+            headers.append(("WARC-IP-Address", result.ip_address))
+        if is_revisit:
+            assert revisit_of is not None
+            headers += [
+                ("WARC-Profile", REVISIT_PROFILE),
+                ("WARC-Refers-To-Target-URI", revisit_of[0]),
+                ("WARC-Refers-To-Date", revisit_of[1]),
+            ]
+        headers += [
+            ("Content-Type", "application/http; msgtype=response"),
+            ("WARC-Block-Digest", sha1_digest(block)),
+            ("WARC-Payload-Digest", payload_digest),
+        ]
+        if result.truncated:
+            headers.append(("WARC-Truncated", result.truncated))
+        written = self.write_record(headers, block)
+
+        request_block = http_request_block(result)
+        self.write_record([
+            ("WARC-Type", "request"),
+            ("WARC-Record-ID", new_record_id()),
+            ("WARC-Date", date),
+            ("WARC-Target-URI", result.url),
+            ("WARC-Concurrent-To", response_id),
+            ("Content-Type", "application/http; msgtype=request"),
+            ("WARC-Block-Digest", sha1_digest(request_block)),
+        ], request_block)
+
+        mime = (header_value(result.headers, "Content-Type") or "").split(";")[0].strip().lower()
+        capture = Capture(
+            url=result.url, captured_at=date, status=result.status, mime=mime, payload_digest=payload_digest,
+            warc_file=written.warc_file, offset=written.offset, length=written.length,
+            record_type="revisit" if is_revisit else "response", record_id=response_id,
+            refers_to_uri=revisit_of[0] if revisit_of else None,
+            refers_to_date=revisit_of[1] if revisit_of else None, job=job, truncated=result.truncated,
+        )
+        return capture, written
+
+    def write_conversion(self, refers_to: str, url: str, text: str, extractor: str) -> WrittenRecord:
+        """The extracted article text, so the archive carries its own text without newsarchiver."""
+        block = text.encode("utf-8")
+        return self.write_record([
+            ("WARC-Type", "conversion"),
+            ("WARC-Record-ID", new_record_id()),
+            ("WARC-Date", warc_date()),
+            ("WARC-Target-URI", url),
+            ("WARC-Refers-To", refers_to),
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("WARC-Block-Digest", sha1_digest(block)),
+            ("X-Extractor", extractor),
+        ], block)
+
+    def write_failure(self, url: str, reason: str, job: str) -> WrittenRecord:
+        """A metadata record for a URL that gave no response, so the WARC says what was tried."""
+        block = f"fetch-error: {reason}\r\njob: {job}\r\n".encode("utf-8")
+        return self.write_record([
+            ("WARC-Type", "metadata"),
+            ("WARC-Record-ID", new_record_id()),
+            ("WARC-Date", warc_date()),
+            ("WARC-Target-URI", url),
+            ("Content-Type", "application/warc-fields"),
+            ("WARC-Block-Digest", sha1_digest(block)),
+        ], block)
+
+    def close(self) -> Optional[str]:
+        """Flush, fsync and rename the open file; returns its final name."""
+        if self._file is None:
+            return None
+        name = self._name
+        try:
+            self._file.flush()  # type: ignore[attr-defined]
+            os.fsync(self._file.fileno())  # type: ignore[attr-defined]
+            self._file.close()  # type: ignore[attr-defined]
+            os.replace(self.archive_dir / (name + OPEN_SUFFIX), self.archive_dir / name)
+        except OSError as exc:
+            raise ArchiveError(f"{self.archive_dir / name}: cannot close WARC file: {exc.strerror}") from exc
+        finally:
+            self._file = None
+        self.closed_files.append(name)
+        return name
+
+
+def final_path(archive_dir: Path, warc_file: str) -> Path:
+    """Where a record's file is now: closed, or still `.open` while the crawl runs."""
+    path = archive_dir / warc_file
+    return path if path.exists() else archive_dir / (warc_file + OPEN_SUFFIX)
+
+
+@dataclass(frozen=True)
+class RecoveredFile:
+    name: str
+    records: int
+    dropped_bytes: int
+    reason: Optional[str]
+
+
+def recover_open_files(archive_dir: Path) -> list[RecoveredFile]:
+    """Close `.open` files left by a crash: keep complete records, drop the torn tail, rename."""
+    from newsarchiver.warcread import iter_entries
+
+    recovered = []
+    for path in sorted(archive_dir.glob("*.warc.gz" + OPEN_SUFFIX)):
+        size = path.stat().st_size
+        good_end, records, reason = 0, 0, None
+        try:
+            for entry in iter_entries(str(path)):
+                good_end = entry.offset + entry.length
+                records += 1
+        except WarcFormatError as exc:
+            reason = exc.reason
+        if good_end < size:
+            with open(path, "r+b") as handle:
+                handle.truncate(good_end)
+                os.fsync(handle.fileno())
+        final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
+        if records == 0:
+            path.unlink()  # nothing readable; an empty file would only confuse replay tools
+        else:
+            os.replace(path, final)
+        recovered.append(RecoveredFile(final.name, records, size - good_end, reason))
+        log.warning("recovered %s: %d records kept, %d bytes dropped", final.name, records, size - good_end)
+    return recovered
+
+
+def urls_in(paths: Iterable[Path]) -> set[str]:
+    """Target URIs of the response/revisit records in WARC files (to resume a crawl)."""
+    from newsarchiver.warcread import iter_entries
+
+    urls: set[str] = set()
+    for path in paths:
+        try:
+            for entry in iter_entries(str(path), types={"response", "revisit"}):
+                if entry.url:
+                    urls.add(entry.url)
+        except WarcFormatError:
+            continue
+    return urls
+
+
+def headers_dict(headers: Headers) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers}

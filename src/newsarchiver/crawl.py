@@ -1,0 +1,448 @@
+"""The one place that wires frontier -> fetch -> archive -> extract -> index.
+
+Threads fetch (many hosts at once, politeness per host); this module's main loop owns the WARC
+writer, the frontier and the catalogue, so each has a single writer. Extraction runs in a process
+pool fed with the exact gzip member written to the WARC (the payload is read back from the record,
+never from the live response) and its result comes back here to be written as a conversion record
+and indexed in one transaction per capture.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional, Protocol
+from urllib.parse import urljoin, urlsplit
+
+from newsarchiver import __version__
+from newsarchiver.archive import WarcWriter, recover_open_files, urls_in
+from newsarchiver.config import Config, Job
+from newsarchiver.decode import PayloadError, decode_content_encoding
+from newsarchiver.discover import classify, links_from_html, parse_feed, parse_sitemap
+from newsarchiver.errors import BlockedError
+from newsarchiver.fetch import Fetcher, retry_after_seconds, utc_now_iso
+from newsarchiver.frontier import Frontier, HostSlots, QueuedUrl
+from newsarchiver.models import Article, Capture, FetchResult, RunReport, header_value
+from newsarchiver.pipeline import ExtractionPool
+from newsarchiver.robots import RobotsPolicy
+from newsarchiver.ssrf import AddressPolicy
+from newsarchiver.urls import Scope, host_key, normalize_url
+
+log = logging.getLogger(__name__)
+
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+RETRY_STATUSES = {500, 502, 503, 504}
+DISCOVERY_MAX_BYTES = 20 * 1024 * 1024  # a decompressed page, feed or sitemap is read up to this
+
+
+class CaptureStore(Protocol):
+    """What the crawler needs from the index (the SQLite catalogue implements it)."""
+
+    def previous_capture(self, url: str) -> Optional[object]: ...
+    def record_capture(self, capture: Capture, article: Optional[Article], **kw: object) -> object: ...
+    def begin_run(self, job: str) -> int: ...
+    def finish_run(self, run_id: int, report: RunReport) -> None: ...
+
+
+@dataclass
+class Exchange:
+    """What a fetch task hands back to the main loop: every hop, and how it ended."""
+
+    item: QueuedUrl
+    hops: list[FetchResult] = field(default_factory=list)
+    blocked: Optional[str] = None  # a redirect refused by the SSRF guard or the scheme filter
+    error: Optional[str] = None
+
+
+def adhoc_job(urls: list[str], name: str = "crawl", **overrides: object) -> Job:
+    """A Job for `newsarchiver crawl URL...`: each URL becomes a seed, feed or sitemap by its look."""
+    seeds, feeds, sitemaps = [], [], []
+    for url in urls:
+        path = urlsplit(url).path.lower()
+        if "sitemap" in path and path.endswith((".xml", ".xml.gz")):
+            sitemaps.append(url)
+        elif path.endswith((".rss", ".atom", "/feed", "/rss", "feed.xml", "atom.xml", "rss.xml")):
+            feeds.append(url)
+        else:
+            seeds.append(url)
+    return Job(name=name, seeds=tuple(seeds), feeds=tuple(feeds), sitemaps=tuple(sitemaps), **overrides)  # type: ignore[arg-type]
+
+
+class Crawler:
+    def __init__(self, config: Config, job: Job, *, store: Optional[CaptureStore] = None,
+                 stop: Optional[threading.Event] = None,
+                 progress: Optional[Callable[[str, RunReport], None]] = None) -> None:
+        self.config = config
+        self.job = job
+        self.store = store
+        self.stop = stop or threading.Event()
+        self.progress = progress
+        self.archive_dir = config.archive_dir
+        self.report = RunReport(job=job.name, started_at=utc_now_iso())
+        entry_urls = list(job.seeds) + list(job.feeds) + list(job.sitemaps)
+        self.scope = Scope.from_job(job)
+        # Hosts named by the user are trusted even on private addresses (tests crawl 127.0.0.1).
+        self.address_policy = AddressPolicy(trusted_hosts={urlsplit(u).hostname or "" for u in entry_urls})
+        self.fetcher = Fetcher(config.crawl, address_check=self.address_policy.resolve)
+        self.slots = HostSlots(config.crawl.connections_per_host, config.crawl.delay_seconds)
+        self.robots: dict[str, Optional[RobotsPolicy]] = {}  # host -> policy; None while being fetched
+        self.pages_started = 0
+        self.frontier = Frontier(self.archive_dir / ".state" / f"{job.name}.frontier.sqlite")
+        self.writer = WarcWriter(
+            self.archive_dir, job.name, max_bytes=int(config.warc.max_warc_mb * 1024 * 1024),
+            gzip_level=config.warc.gzip_level, info=self._warcinfo(),
+        )
+        self.pool = ExtractionPool(config.extract.workers)
+        self.run_id: Optional[int] = None
+        self.seen_digests: dict[str, tuple[str, str]] = {}  # url -> (digest, date), for revisits without an index
+
+    def _warcinfo(self) -> dict[str, str]:
+        c = self.config.crawl
+        return {
+            "operator": "newsarchiver user",
+            "isPartOf": self.job.name,
+            "job": self.job.name,
+            "http-header-user-agent": c.user_agent,
+            "robots": "obey" if c.obey_robots else "ignore",
+            "description": (f"delay_seconds={c.delay_seconds} connections_per_host={c.connections_per_host} "
+                            f"max_body_mb={c.max_body_mb} max_depth={self.job.max_depth} "
+                            f"max_pages={self.job.max_pages}"),
+        }
+
+    # -- setup -------------------------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        recovered = recover_open_files(self.archive_dir)
+        resumed = self.frontier.start(self.report.started_at)
+        if resumed and recovered:
+            # Records that reached the WARC before the crash count as done: never fetch them twice.
+            for url in urls_in(self.archive_dir / r.name for r in recovered):
+                self.frontier.mark(url, "done", "recovered from an unclosed WARC file")
+        if self.store is not None:
+            self.run_id = self.store.begin_run(self.job.name)
+        for url in self.job.seeds:
+            self._enqueue(url, "page", 0, None, force=True)
+        for url in self.job.feeds:
+            self._enqueue(url, "feed", 0, None, force=True)
+        for url in self.job.sitemaps:
+            self._enqueue(url, "sitemap", 0, None, force=True)
+
+    def _enqueue(self, raw_url: str, kind: str, depth: int, source: Optional[str], force: bool = False) -> None:
+        url = normalize_url(raw_url)
+        if url is None or self.frontier.is_known(url):
+            return
+        if not force:
+            if not self.scope.in_scope(url):
+                return
+            if kind == "page" and depth > self.job.max_depth:
+                return
+        host = host_key(url)
+        if host not in self.robots and self.config.crawl.obey_robots:
+            robots_url = f"{urlsplit(url).scheme}://{host}/robots.txt"
+            self.robots[host] = None
+            self.frontier.add(robots_url, host, "robots", 0, None)
+        if self.frontier.add(url, host, kind, depth, source):
+            self.report.discovered += 1
+
+    # -- the main loop -----------------------------------------------------------------------
+
+    def run(self) -> RunReport:
+        self._prepare()
+        inflight: dict[Future[Exchange], QueuedUrl] = {}
+        with ThreadPoolExecutor(max_workers=self.config.crawl.workers, thread_name_prefix="fetch") as threads:
+            try:
+                while not self.stop.is_set():
+                    self._dispatch(threads, inflight)
+                    # Backpressure: never hold more than a few pages per extraction worker in memory.
+                    self._drain_extractions(block=self.pool.backlog() > 8 * self.pool.workers)
+                    if not inflight and not self._has_dispatchable_soon():
+                        break
+                    timeout = self._next_wakeup()
+                    done, _ = wait(list(inflight), timeout=timeout, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        item = inflight.pop(future)
+                        self.slots.release(item.host)
+                        self._handle(future.result())
+            finally:
+                # Ctrl-C / SIGTERM: finish the exchanges in flight so every record is whole.
+                for future in list(inflight):
+                    item = inflight.pop(future)
+                    try:
+                        self._handle(future.result())
+                    except Exception:  # pragma: no cover - the stop path must close the WARC
+                        log.exception("while stopping")
+                self._drain_extractions(block=True)
+                self._close()
+        return self.report
+
+    def _has_dispatchable_soon(self) -> bool:
+        return self.frontier.pending() > 0 and not self._page_budget_spent_everywhere()
+
+    def _page_budget_spent_everywhere(self) -> bool:
+        if self.pages_started < self.job.max_pages:
+            return False
+        # Only pages remain and the budget is spent: nothing more to do.
+        for host in self.frontier.hosts_with_work():
+            item = self.frontier.peek(host)
+            if item and item.kind != "page":
+                return False
+        return True
+
+    def _next_wakeup(self) -> float:
+        waits = [self.slots.wait_for(h) for h in self.frontier.hosts_with_work()]
+        waits = [w for w in waits if w != float("inf")]
+        soonest = min(waits, default=0.5)
+        return max(0.01, min(soonest, 0.5))
+
+    def _dispatch(self, threads: ThreadPoolExecutor, inflight: dict[Future[Exchange], QueuedUrl]) -> None:
+        capacity = self.config.crawl.workers - len(inflight)
+        for host in self.frontier.hosts_with_work():
+            while capacity > 0 and self.slots.wait_for(host) == 0:
+                item = self.frontier.peek(host)
+                if item is None:
+                    break
+                if item.kind != "robots" and self.robots.get(host, True) is None:
+                    break  # robots.txt of this host not fetched yet
+                self.frontier.pop(host)
+                if not self._allowed(item):
+                    continue
+                if item.kind == "page":
+                    if self.pages_started >= self.job.max_pages:
+                        self.frontier.mark(item.url, "skipped", "max_pages reached")
+                        continue
+                    self.pages_started += 1
+                self.slots.acquire(host)
+                extra = self._conditional_headers(item.url)
+                inflight[threads.submit(self._fetch_chain, item, extra)] = item
+                capacity -= 1
+
+    def _allowed(self, item: QueuedUrl) -> bool:
+        if item.kind == "robots" or not self.config.crawl.obey_robots:
+            return True
+        policy = self.robots.get(item.host)
+        if policy is not None and not policy.allowed(item.url):
+            self.frontier.mark(item.url, "skipped", "robots.txt disallows")
+            self.report.blocked += 1
+            return False
+        return True
+
+    def _conditional_headers(self, url: str) -> dict[str, str]:
+        if self.store is None:
+            return {}
+        previous = self.store.previous_capture(url)
+        headers: dict[str, str] = {}
+        if previous is not None:
+            etag = getattr(previous, "etag", None)
+            modified = getattr(previous, "last_modified", None)
+            if etag:
+                headers["If-None-Match"] = etag
+            if modified:
+                headers["If-Modified-Since"] = modified
+        return headers
+
+    # -- in a fetch thread -------------------------------------------------------------------
+
+    def _fetch_chain(self, item: QueuedUrl, extra: dict[str, str]) -> Exchange:
+        """Fetch a URL and follow its redirects hop by hop; every hop is kept for the WARC."""
+        exchange = Exchange(item)
+        url = item.url
+        seen = {url}
+        for _hop in range(self.config.crawl.max_redirects + 1):
+            try:
+                result = self._fetch_with_retries(url, extra if url == item.url else {})
+            except BlockedError as exc:
+                exchange.blocked = f"{url}: {exc}"
+                return exchange
+            exchange.hops.append(result)
+            location = header_value(result.headers, "Location")
+            if result.status not in REDIRECT_STATUSES or not location:
+                return exchange
+            target = normalize_url(urljoin(url, location.strip()))
+            if target is None:
+                exchange.blocked = f"redirect to a non-http(s) URL refused: {location.strip()[:200]}"
+                return exchange
+            if target in seen:
+                exchange.error = f"redirect loop at {target}"
+                return exchange
+            seen.add(target)
+            url = target
+        exchange.error = f"more than {self.config.crawl.max_redirects} redirects"
+        return exchange
+
+    def _fetch_with_retries(self, url: str, extra: dict[str, str]) -> FetchResult:
+        settings = self.config.crawl
+        attempt = 0
+        while True:
+            result = self.fetcher.fetch(url, extra)
+            retryable = result.error is not None or result.status in RETRY_STATUSES or result.status == 429
+            if not retryable or attempt >= settings.retries or self.stop.is_set():
+                return result
+            wait_s = settings.backoff_seconds * (2 ** attempt)
+            if result.status in (429, 503):
+                advised = retry_after_seconds(result)
+                if advised is not None:
+                    if advised > settings.max_retry_after_seconds:
+                        return result  # the server asks for longer than we wait: record it as is
+                    wait_s = max(wait_s, advised)
+            attempt += 1
+            log.info("retry %d for %s in %.1fs (%s)", attempt, url, wait_s, result.error or result.status)
+            self.stop.wait(wait_s)
+
+    # -- back in the main loop ---------------------------------------------------------------
+
+    def _handle(self, exchange: Exchange) -> None:
+        item = exchange.item
+        for hop in exchange.hops:
+            self._archive(hop, item)
+        final = exchange.hops[-1] if exchange.hops else None
+        if exchange.blocked:
+            self.report.blocked += 1
+            self.report.failed_urls.append((item.url, exchange.blocked))
+            self.writer.write_failure(item.url, exchange.blocked, self.job.name)
+            self.frontier.mark(item.url, "failed", exchange.blocked)
+            return
+        if final is None or final.status is None:
+            reason = exchange.error or (final.error if final else None) or "no response"
+            self._record_failure(item, reason)
+            return
+        if exchange.error:
+            self._record_failure(item, exchange.error)
+            return
+        if item.kind == "robots":
+            self._learn_robots(item, final)
+        elif final.status == 200:
+            self._discover(item, final)
+        if final.status >= 400 and item.kind != "robots":
+            self.report.failures += 1
+            self.report.failed_urls.append((item.url, f"HTTP {final.status}"))
+        self.frontier.mark(item.url, "done", f"HTTP {final.status}")
+
+    def _record_failure(self, item: QueuedUrl, reason: str) -> None:
+        if item.kind == "robots":
+            self._learn_robots(item, None)
+        self.report.failures += 1
+        self.report.failed_urls.append((item.url, reason))
+        self.writer.write_failure(item.url, reason, self.job.name)
+        self.frontier.mark(item.url, "failed", reason)
+
+    def _archive(self, hop: FetchResult, item: QueuedUrl) -> None:
+        if hop.status is None:
+            return
+        self.report.fetched += 1
+        if hop.url != item.url:
+            self.frontier.mark(hop.url, "done", "redirect target")
+        revisit_of = self._revisit_of(hop)
+        capture, written = self.writer.write_exchange(hop, self.job.name, revisit_of)
+        self.report.archived += 1
+        if revisit_of:
+            self.report.revisits += 1
+        if hop.status == 304:
+            self.report.not_modified += 1
+        if capture.warc_file not in self.report.warc_files:
+            self.report.warc_files.append(capture.warc_file)
+        self.seen_digests.setdefault(hop.url, (capture.payload_digest, capture.captured_at))
+        meta = {"etag": header_value(hop.headers, "ETag"), "last_modified": header_value(hop.headers, "Last-Modified")}
+        if item.kind == "page" and hop.status == 200 and capture.mime in ("text/html", "application/xhtml+xml", ""):
+            host = (urlsplit(hop.url).hostname or "").lower()
+            self.pool.submit(written.data, capture, self.config.site_rules(host), meta, self._learned(host))
+        elif self.store is not None:
+            self.store.record_capture(capture, None, run_id=self.run_id, **meta)
+
+    def _learned(self, host: str) -> Optional[object]:
+        if self.store is None or not hasattr(self.store, "learned_boilerplate"):
+            return None
+        return self.store.learned_boilerplate(host)  # type: ignore[attr-defined]
+
+    def _revisit_of(self, hop: FetchResult) -> Optional[tuple[str, str]]:
+        if not self.config.warc.dedup or hop.status != 200 or hop.truncated:
+            return None
+        from newsarchiver.archive import sha1_digest
+
+        digest = sha1_digest(hop.body)
+        previous = self.seen_digests.get(hop.url)
+        if previous is None and self.store is not None:
+            found = self.store.previous_capture(hop.url)
+            if found is not None:
+                previous = (getattr(found, "payload_digest"), getattr(found, "captured_at"))
+        if previous and previous[0] == digest:
+            return (hop.url, previous[1])
+        return None
+
+    def _drain_extractions(self, block: bool) -> None:
+        for capture, result, meta in self.pool.completed(block=block):
+            article = result.article if result is not None else None
+            if article is not None and self.config.warc.conversion_records:
+                self.writer.write_conversion(capture.record_id, capture.url, article.text, article.extractor)
+            if self.store is not None:
+                outcome = self.store.record_capture(capture, article, run_id=self.run_id, **meta)
+                if getattr(outcome, "is_new_article", False):
+                    self.report.new_articles += 1
+                elif getattr(outcome, "is_changed", False):
+                    self.report.changed_articles += 1
+            elif article is not None:
+                self.report.new_articles += 1
+
+    def _learn_robots(self, item: QueuedUrl, result: Optional[FetchResult]) -> None:
+        status = result.status if result is not None else None
+        body = _decoded(result) if result is not None else b""
+        policy = RobotsPolicy.from_response(status, body, self.config.crawl.user_agent)
+        self.robots[item.host] = policy
+        self.slots.set_crawl_delay(item.host, policy.crawl_delay())
+        if item.host in {host_key(u) for u in list(self.job.seeds) + list(self.job.feeds) + list(self.job.sitemaps)}:
+            for sitemap in policy.sitemaps():
+                self._enqueue(sitemap, "sitemap", 0, item.url)
+
+    def _discover(self, item: QueuedUrl, result: FetchResult) -> None:
+        kind = classify(header_value(result.headers, "Content-Type") or "", result.url, result.body[:512])
+        body = _decoded(result)
+        if kind == "sitemap" or item.kind == "sitemap":
+            found = parse_sitemap(body, result.url)
+            for sitemap in found.sitemaps:
+                self._enqueue(sitemap, "sitemap", item.depth, result.url, force=False)
+            for url in found.urls:
+                self._enqueue(url, "page", max(1, item.depth + 1), result.url)
+        elif kind == "feed" or item.kind == "feed":
+            for url in parse_feed(body, result.url):
+                self._enqueue(url, "page", max(1, item.depth + 1), result.url)
+        elif kind == "html" and item.kind == "page" and item.depth < self.job.max_depth:
+            for url in links_from_html(body, result.url):
+                self._enqueue(url, "page", item.depth + 1, result.url)
+
+    def _close(self) -> None:
+        self.writer.close()
+        self.pool.shutdown()
+        self.report.finished_at = utc_now_iso()
+        self.report.interrupted = self.stop.is_set()
+        self.report.warc_files = list(self.writer.closed_files)
+        if not self.report.interrupted:
+            self.frontier.finish()
+        self.frontier.close()
+        if self.store is not None and self.run_id is not None:
+            self.store.finish_run(self.run_id, self.report)
+        if self.report.warc_files:
+            from newsarchiver.cdxj import update_cdxj
+
+            update_cdxj(self.archive_dir, [self.archive_dir / name for name in self.report.warc_files])
+
+
+def _decoded(result: FetchResult) -> bytes:
+    """The body without its Content-Encoding (capped), for link discovery; b"" when undecodable."""
+    if not header_value(result.headers, "Content-Encoding"):
+        return result.body
+    try:
+        return decode_content_encoding(result.body, result.headers, max_bytes=DISCOVERY_MAX_BYTES)
+    except PayloadError:
+        return b""
+
+
+def crawl(config: Config, job: Job, **kwargs: object) -> RunReport:
+    return Crawler(config, job, **kwargs).run()  # type: ignore[arg-type]
+
+
+def default_extract_workers() -> int:
+    return max(1, os.cpu_count() or 1)
