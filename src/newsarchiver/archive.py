@@ -177,9 +177,10 @@ class WarcWriter:
             self.close()
             self._open_new()
 
-    def write_record(self, headers: list[tuple[str, str]], block: bytes) -> WrittenRecord:
+    def write_record(self, headers: list[tuple[str, str]], block: bytes, *, may_rotate: bool = True) -> WrittenRecord:
         """Write one record; the caller's headers must include WARC-Type and WARC-Record-ID."""
-        self._ensure_room()
+        if may_rotate or self._file is None:
+            self._ensure_room()
         written = self._append(serialize_record(headers, block))
         record_id = next(v for k, v in headers if k == "WARC-Record-ID")
         return WrittenRecord(record_id, written.warc_file, written.offset, written.length, written.data)
@@ -222,7 +223,8 @@ class WarcWriter:
         ]
         if result.truncated:
             headers.append(("WARC-Truncated", result.truncated))
-        written = self.write_record(headers, block)
+        # A response and its request always share a file: rotate only before the pair.
+        written = self.write_record(headers, block, may_rotate=False)
 
         request_block = http_request_block(result)
         self.write_record([
@@ -233,7 +235,7 @@ class WarcWriter:
             ("WARC-Concurrent-To", response_id),
             ("Content-Type", "application/http; msgtype=request"),
             ("WARC-Block-Digest", sha1_digest(request_block)),
-        ], request_block)
+        ], request_block, may_rotate=False)
 
         mime = (header_value(result.headers, "Content-Type") or "").split(";")[0].strip().lower()
         capture = Capture(

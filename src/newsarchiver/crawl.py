@@ -87,8 +87,9 @@ class Crawler:
         entry_urls = list(job.seeds) + list(job.feeds) + list(job.sitemaps)
         self.scope = Scope.from_job(job)
         # Hosts named by the user are trusted even on private addresses (tests crawl 127.0.0.1).
-        self.address_policy = AddressPolicy(trusted_hosts={urlsplit(u).hostname or "" for u in entry_urls})
-        self.fetcher = Fetcher(config.crawl, address_check=self.address_policy.resolve)
+        self.address_policy = AddressPolicy.from_seeds(entry_urls)
+        self.seed_hosts = {host_key(u) for u in entry_urls if normalize_url(u)}
+        self.fetcher = Fetcher(config.crawl, self.address_policy)
         self.slots = HostSlots(config.crawl.connections_per_host, config.crawl.delay_seconds)
         self.robots: dict[str, Optional[RobotsPolicy]] = {}  # host -> policy; None while being fetched
         self.pages_started = 0
@@ -393,7 +394,7 @@ class Crawler:
         policy = RobotsPolicy.from_response(status, body, self.config.crawl.user_agent)
         self.robots[item.host] = policy
         self.slots.set_crawl_delay(item.host, policy.crawl_delay())
-        if item.host in {host_key(u) for u in list(self.job.seeds) + list(self.job.feeds) + list(self.job.sitemaps)}:
+        if item.host in self.seed_hosts:
             for sitemap in policy.sitemaps():
                 self._enqueue(sitemap, "sitemap", 0, item.url)
 

@@ -16,22 +16,22 @@ import threading
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Callable, Optional
+from typing import Optional
 from urllib.parse import urlsplit
 
 import requests
 import urllib3
 
 from newsarchiver.config import CrawlSettings
+from newsarchiver.errors import BlockedError
 from newsarchiver.models import FetchResult, Headers, header_value
+from newsarchiver.ssrf import AddressPolicy, GuardedAdapter
 
 log = logging.getLogger(__name__)
 
 READ_CHUNK = 64 * 1024
 HTTP_VERSIONS = {9: "HTTP/0.9", 10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2"}
 
-# A check run before every connection: returns the IP it approved, raises BlockedError.
-AddressCheck = Callable[[str], Optional[str]]
 
 
 def utc_now_iso() -> str:
@@ -39,11 +39,15 @@ def utc_now_iso() -> str:
 
 
 class Fetcher:
-    """A thread-safe fetcher: one requests.Session per thread, pools sized per host."""
+    """A thread-safe fetcher: one requests.Session per thread, pools sized per host.
 
-    def __init__(self, settings: CrawlSettings, address_check: Optional[AddressCheck] = None) -> None:
+    With an AddressPolicy every connection is checked by the SSRF guard against the address
+    actually resolved and pinned to it (ssrf.GuardedAdapter); a refusal raises BlockedError.
+    """
+
+    def __init__(self, settings: CrawlSettings, policy: Optional[AddressPolicy] = None) -> None:
         self.settings = settings
-        self.address_check = address_check
+        self.policy = policy
         self._local = threading.local()
         self.max_body_bytes = int(settings.max_body_mb * 1024 * 1024)
 
@@ -51,9 +55,9 @@ class Fetcher:
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
-            adapter = requests.adapters.HTTPAdapter(
-                pool_connections=16, pool_maxsize=self.settings.connections_per_host, max_retries=0
-            )
+            pool = {"pool_connections": 16, "pool_maxsize": self.settings.connections_per_host, "max_retries": 0}
+            adapter = (GuardedAdapter(self.policy, **pool) if self.policy is not None
+                       else requests.adapters.HTTPAdapter(**pool))
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             session.headers.clear()
@@ -74,7 +78,9 @@ class Fetcher:
 
     def fetch(self, url: str, extra_headers: Optional[dict[str, str]] = None) -> FetchResult:
         """One request, no redirects followed, no retries."""
-        ip = self.address_check(url) if self.address_check else None  # may raise BlockedError
+        if not url.lower().startswith(("http://", "https://")):
+            raise BlockedError(f"{url}: only http and https URLs are fetched")
+        ip = None
         headers = self.request_headers(url, extra_headers)
         fetched_at = utc_now_iso()
         sent = _as_sent(url, headers)
@@ -165,6 +171,9 @@ def _received_headers(raw: urllib3.HTTPResponse) -> Headers:
 
 
 def _peer_ip(raw: urllib3.HTTPResponse) -> Optional[str]:
+    checked = getattr(raw.connection, "checked_ip", None)
+    if checked:
+        return str(checked)
     try:
         sock = raw.connection.sock  # type: ignore[union-attr]
         return str(sock.getpeername()[0])

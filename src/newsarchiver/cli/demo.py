@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     site = generate_site(n_articles=max(1, args.articles))
     with SampleSiteServer(site) as server:
         print(f"serving the sample news site at {server.url}")
-        job = Job(name="demo", seeds=(server.url,), feeds=(server.url + "feed.xml",),
+        job = Job(name="demo", seeds=(server.url,), feeds=(server.url + "/feed.xml",),
                   max_depth=2, max_pages=max(50, 4 * args.articles))
         code = execute(config, job, None)
     print(f"archive: {config.archive_dir}")

@@ -1,0 +1,209 @@
+"""The crawler against a real local news site and its hostile routes; every WARC is checked."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from newsarchiver.config import Config, Job, default_config
+from newsarchiver.crawl import Crawler
+from newsarchiver.errors import ExitCode
+from newsarchiver.sample_site import SampleSiteServer, generate_site, wait_until
+from warc_checks import assert_valid_warcs, records
+
+
+def fast_config(archive: Path, **crawl: object) -> Config:
+    config = default_config(archive)
+    settings = {"delay_seconds": 0.0, "timeout_seconds": 2.0, "max_fetch_seconds": 3.0, "retries": 1,
+                "backoff_seconds": 0.05, "max_retry_after_seconds": 3.0, "max_body_mb": 2.0, **crawl}
+    return replace(config, crawl=replace(config.crawl, **settings),
+                   extract=replace(config.extract, workers=1))
+
+
+def test_crawl_sample_site_fetches_every_page_once(tmp_path: Path) -> None:
+    site = generate_site(n_articles=8)
+    with SampleSiteServer(site) as server:
+        job = Job(name="news", seeds=(server.url + "/",), feeds=(server.url + "/feed.xml",), max_depth=2)
+        report = Crawler(fast_config(tmp_path), job).run()
+        paths = server.requests.paths()
+    assert report.failures == 0 and not report.interrupted
+    for article in site.articles:
+        assert paths.count(article.path) == 1, article.path  # tracking params and #fragments deduped
+    assert paths.count("/robots.txt") == 1
+    assert not [p for p in paths if p.startswith("/private/")], "robots.txt disallows /private/"
+    assert report.blocked >= 1
+    files = assert_valid_warcs(tmp_path)
+    assert (tmp_path / "index.cdxj").read_text().count("\n") >= len(site.articles)
+    conversions = records(tmp_path, "conversion")
+    seed_text = [h for _, h, _ in conversions if h["WARC-Target-URI"].endswith(site.articles[0].path)]
+    assert seed_text and seed_text[0]["Content-Type"].startswith("text/plain")
+    assert "trafilatura" in seed_text[0]["X-Extractor"]
+    assert files[0].name.startswith("news-") and files[0].name.endswith("-00001.warc.gz")
+
+
+def test_warcinfo_names_software_job_and_settings(tmp_path: Path) -> None:
+    with SampleSiteServer(generate_site(n_articles=1)) as server:
+        Crawler(fast_config(tmp_path), Job(name="info", seeds=(server.url + "/",), max_depth=0)).run()
+    from warcio.archiveiterator import ArchiveIterator
+
+    path = next(tmp_path.glob("*.warc.gz"))
+    with open(path, "rb") as handle:
+        first = next(iter(ArchiveIterator(handle)))
+        body = first.content_stream().read().decode()
+    assert first.rec_type == "warcinfo"
+    assert "software: newsarchiver/" in body and "job: info" in body and "delay_seconds=0.0" in body
+
+
+HOSTILE_SEEDS = [
+    "/hostile/loop", "/hostile/chain/3", "/hostile/slow?seconds=10", "/hostile/endless", "/hostile/lying-length",
+    "/hostile/gzip", "/hostile/gzip-bomb", "/hostile/chunked", "/hostile/429", "/hostile/500", "/hostile/flaky/1",
+    "/hostile/404", "/hostile/pdf", "/hostile/huge", "/hostile/malformed", "/hostile/to-metadata",
+    "/hostile/to-private", "/hostile/to-file", "/hostile/to-ftp", "/hostile/cp1251",
+]
+
+
+@pytest.fixture(scope="module")
+def hostile_crawl(tmp_path_factory: pytest.TempPathFactory):
+    archive = tmp_path_factory.mktemp("hostile")
+    with SampleSiteServer(generate_site(n_articles=2), hostile=True) as server:
+        server.bomb_mb = 64  # still 60x the wire size; keeps the test quick
+        job = Job(name="hostile", seeds=tuple(server.url + p for p in HOSTILE_SEEDS), max_depth=0)
+        started = time.monotonic()
+        report = Crawler(fast_config(archive, workers=8), job).run()
+        elapsed = time.monotonic() - started
+        yield archive, report, server, elapsed
+
+
+def _response(archive: Path, suffix: str) -> tuple[dict[str, str], object]:
+    for rec_type, headers, http in records(archive):
+        if rec_type == "response" and headers["WARC-Target-URI"].endswith(suffix):
+            return headers, http
+    raise AssertionError(f"no response for {suffix}")
+
+
+def test_hostile_site_never_crashes_and_warcs_are_valid(hostile_crawl) -> None:
+    archive, report, _server, elapsed = hostile_crawl
+    assert not report.interrupted
+    assert elapsed < 60
+    assert_valid_warcs(archive)
+    failed = dict(report.failed_urls)
+    assert any("redirect loop" in reason for reason in failed.values())
+
+
+def test_truncation_is_recorded(hostile_crawl) -> None:
+    archive = hostile_crawl[0]
+    assert _response(archive, "/hostile/endless")[0]["WARC-Truncated"] == "length"
+    assert _response(archive, "/hostile/huge")[0]["WARC-Truncated"] == "length"
+    assert _response(archive, "/hostile/lying-length")[0]["WARC-Truncated"] == "disconnect"
+
+
+def test_payload_kept_as_transferred(hostile_crawl) -> None:
+    archive = hostile_crawl[0]
+    headers, http = _response(archive, "/hostile/chunked")
+    assert http.get_header("X-Crawler-Transfer-Encoding") == "chunked"
+    assert http.get_header("Transfer-Encoding") is None
+    _, http = _response(archive, "/hostile/gzip")
+    assert http.get_header("Content-Encoding") == "gzip"
+    headers, _ = _response(archive, "/hostile/gzip-bomb")
+    assert "WARC-Truncated" not in headers  # stored compressed: small on disk, never inflated
+
+
+def test_redirect_hops_each_archived(hostile_crawl) -> None:
+    archive = hostile_crawl[0]
+    uris = [h["WARC-Target-URI"] for t, h, _ in records(archive, "response")]
+    assert sum("/hostile/chain/" in u or "/hostile/chain" in u for u in uris) >= 3
+
+
+def test_ssrf_and_scheme_redirects_refused(hostile_crawl) -> None:
+    _archive, report, server, _ = hostile_crawl
+    failed = dict(report.failed_urls)
+    for route in ("/hostile/to-metadata", "/hostile/to-private", "/hostile/to-file", "/hostile/to-ftp"):
+        assert server.url + route in failed, route
+    assert "refused" in failed[server.url + "/hostile/to-file"] or "http" in failed[server.url + "/hostile/to-file"]
+    assert report.blocked >= 4
+
+
+def test_retries_and_retry_after(hostile_crawl) -> None:
+    archive, report, server, _ = hostile_crawl
+    assert server.count("/hostile/429") == 2  # retried once after Retry-After: 1
+    assert server.count("/hostile/500") == 2  # retries = 1
+    _, http = _response(archive, "/hostile/flaky/1")
+    assert http.get_statuscode() == "200"
+    assert server.url + "/hostile/500" in dict(report.failed_urls)
+
+
+def test_slow_server_times_out_and_is_recorded(hostile_crawl) -> None:
+    _archive, report, server, _ = hostile_crawl
+    assert any("slow" in url for url, _ in report.failed_urls)
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "newsarchiver", *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=cwd)
+
+
+def test_crawl_cli_end_to_end_and_exit_codes(tmp_path: Path) -> None:
+    site = generate_site(n_articles=3)
+    with SampleSiteServer(site) as server:
+        report_file = tmp_path / "report.json"
+        proc = run_cli("crawl", server.url + "/", "--archive", str(tmp_path / "a"), "--delay", "0",
+                       "--max-depth", "1", "--report", str(report_file))
+        assert proc.returncode == 0, proc.stderr
+        assert "responses archived" in proc.stdout
+        report = json.loads(report_file.read_text())
+        assert report["fetched"] >= 4
+        bad = run_cli("crawl", "ftp://example.com/", "--archive", str(tmp_path / "a"))
+        assert bad.returncode == ExitCode.USAGE
+        assert bad.stderr.strip().count("\n") == 0 and "only http:// and https://" in bad.stderr
+    assert_valid_warcs(tmp_path / "a")
+
+
+def test_unwritable_archive_dir_is_one_line_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    proc = run_cli("crawl", "http://127.0.0.1:9/", "--archive", str(blocker / "warcs"))
+    assert proc.returncode == ExitCode.ARCHIVE
+    assert len(proc.stderr.strip().splitlines()) == 1 and "cannot create" in proc.stderr
+
+
+def test_rotation_writes_several_files_each_with_warcinfo(tmp_path: Path) -> None:
+    config = fast_config(tmp_path)
+    config = replace(config, warc=replace(config.warc, max_warc_mb=0.01))
+    with SampleSiteServer(generate_site(n_articles=6)) as server:
+        Crawler(config, Job(name="rot", seeds=(server.url + "/",), max_depth=1)).run()
+    files = assert_valid_warcs(tmp_path)
+    assert len(files) >= 3
+    assert [f.name.rsplit("-", 1)[1] for f in files][:2] == ["00001.warc.gz", "00002.warc.gz"]
+
+
+def test_kill_9_mid_crawl_then_resume_fetches_each_page_once(tmp_path: Path) -> None:
+    site = generate_site(n_articles=10)
+    archive = tmp_path / "archive"
+    with SampleSiteServer(site) as server:
+        args = [sys.executable, "-m", "newsarchiver", "crawl", server.url + "/", "--archive", str(archive),
+                "--delay", "0.4", "--max-depth", "1", "--name", "resume"]
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            assert wait_until(lambda: sum(p.startswith("/a/") for p in server.requests.paths()) >= 3, timeout=60)
+            time.sleep(0.2)  # inside the politeness delay: the last exchange is written
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert list(archive.glob("*.warc.gz.open")), "the killed crawl left its WARC open"
+        again = run_cli("crawl", server.url + "/", "--archive", str(archive), "--delay", "0",
+                        "--max-depth", "1", "--name", "resume")
+        assert again.returncode == 0, again.stderr
+        paths = server.requests.paths()
+    for article in site.articles:
+        assert paths.count(article.path) == 1, (article.path, paths)
+    assert_valid_warcs(archive)
