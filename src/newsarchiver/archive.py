@@ -110,12 +110,7 @@ class WarcWriter:
         self._file: Optional[object] = None
         self._name = ""
         self._offset = 0
-        try:
-            archive_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ArchiveError(f"{archive_dir}: cannot create the archive directory: {exc.strerror}") from exc
-        if not os.access(archive_dir, os.W_OK):
-            raise ArchiveError(f"{archive_dir}: archive directory is not writable")
+        ensure_archive_dir(archive_dir)
 
     @property
     def current_file(self) -> str:
@@ -289,6 +284,16 @@ class WarcWriter:
             self._file = None
         self.closed_files.append(name)
         return name
+
+
+def ensure_archive_dir(archive_dir: Path) -> None:
+    """Create the archive directory, or say in one line why it cannot be written."""
+    try:
+        archive_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ArchiveError(f"{archive_dir}: cannot create the archive directory: {exc.strerror}") from exc
+    if not os.access(archive_dir, os.W_OK):
+        raise ArchiveError(f"{archive_dir}: archive directory is not writable")
 
 
 def final_path(archive_dir: Path, warc_file: str) -> Path:

@@ -146,7 +146,8 @@ class Crawler:
         if host not in self.robots and self.config.crawl.obey_robots:
             robots_url = f"{urlsplit(url).scheme}://{host}/robots.txt"
             self.robots[host] = None
-            self.frontier.add(robots_url, host, "robots", 0, None)
+            # A resumed run knows robots.txt from before the stop but not its rules: fetch it again.
+            self.frontier.add(robots_url, host, "robots", 0, None, again=True)
         if self.frontier.add(url, host, kind, depth, source):
             self.report.discovered += 1
 
@@ -164,6 +165,9 @@ class Crawler:
                     if not inflight and not self._has_dispatchable_soon():
                         break
                     timeout = self._next_wakeup()
+                    if not inflight:
+                        self.stop.wait(timeout)  # wait() on no futures returns at once: do not spin
+                        continue
                     done, _ = wait(list(inflight), timeout=timeout, return_when=FIRST_COMPLETED)
                     for future in done:
                         item = inflight.pop(future)
@@ -228,7 +232,7 @@ class Crawler:
         policy = self.robots.get(item.host)
         if policy is not None and not policy.allowed(item.url):
             self.frontier.mark(item.url, "skipped", "robots.txt disallows")
-            self.report.blocked += 1
+            self.report.robots_excluded += 1
             return False
         return True
 
@@ -391,7 +395,7 @@ class Crawler:
     def _learn_robots(self, item: QueuedUrl, result: Optional[FetchResult]) -> None:
         status = result.status if result is not None else None
         body = _decoded(result) if result is not None else b""
-        policy = RobotsPolicy.from_response(status, body, self.config.crawl.user_agent)
+        policy = RobotsPolicy.from_response(status, body, self.config.crawl.user_agent, url=item.url)
         self.robots[item.host] = policy
         self.slots.set_crawl_delay(item.host, policy.crawl_delay())
         if item.host in self.seed_hosts:
@@ -399,17 +403,20 @@ class Crawler:
                 self._enqueue(sitemap, "sitemap", 0, item.url)
 
     def _discover(self, item: QueuedUrl, result: FetchResult) -> None:
-        kind = classify(header_value(result.headers, "Content-Type") or "", result.url, result.body[:512])
         body = _decoded(result)
+        kind = classify(header_value(result.headers, "Content-Type") or "", result.url, body[:4096])
+        # Entries of a feed or sitemap the user named are the articles they asked for: in scope
+        # even on another host (feeds.example.com listing www.example.com), at the feed's depth.
+        named_by_user = item.depth == 0 and item.kind in ("feed", "sitemap")
         if kind == "sitemap" or item.kind == "sitemap":
             found = parse_sitemap(body, result.url)
             for sitemap in found.sitemaps:
-                self._enqueue(sitemap, "sitemap", item.depth, result.url, force=False)
+                self._enqueue(sitemap, "sitemap", item.depth, result.url, force=named_by_user)
             for url in found.urls:
-                self._enqueue(url, "page", max(1, item.depth + 1), result.url)
+                self._enqueue(url, "page", item.depth, result.url, force=named_by_user)
         elif kind == "feed" or item.kind == "feed":
             for url in parse_feed(body, result.url):
-                self._enqueue(url, "page", max(1, item.depth + 1), result.url)
+                self._enqueue(url, "page", item.depth, result.url, force=named_by_user)
         elif kind == "html" and item.kind == "page" and item.depth < self.job.max_depth:
             for url in links_from_html(body, result.url):
                 self._enqueue(url, "page", item.depth + 1, result.url)

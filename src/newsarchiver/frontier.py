@@ -107,14 +107,16 @@ class Frontier:
     def _push(self, item: QueuedUrl) -> None:
         heapq.heappush(self._queues[item.host], (PRIORITY.get(item.kind, 2), item.seq, item))
 
-    def add(self, url: str, host: str, kind: str, depth: int, source: Optional[str] = None) -> bool:
-        """Queue a URL unless it is already known in this run; returns True when queued."""
-        if url in self._known:
+    def add(self, url: str, host: str, kind: str, depth: int, source: Optional[str] = None,
+            again: bool = False) -> bool:
+        """Queue a URL unless it is already known in this run (or `again`); True when queued."""
+        if url in self._known and not again:
             return False
         self._known.add(url)
         item = QueuedUrl(url, host, kind, depth, source, next(self._seq))
         self.db.execute(
-            "INSERT OR IGNORE INTO urls(url, host, kind, depth, source, seq) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO urls(url, host, kind, depth, source, seq) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(url) DO UPDATE SET state = 'queued', seq = excluded.seq",
             (url, host, kind, depth, source, item.seq),
         )
         self._push(item)

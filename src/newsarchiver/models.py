@@ -105,7 +105,8 @@ class RunReport:
     changed_articles: int = 0
     removed_articles: int = 0
     failures: int = 0
-    blocked: int = 0
+    blocked: int = 0  # refused by the SSRF guard or the scheme filter
+    robots_excluded: int = 0  # not fetched because robots.txt disallows them (not a failure)
     warc_files: list[str] = field(default_factory=list)
     failed_urls: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
     interrupted: bool = False

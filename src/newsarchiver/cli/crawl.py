@@ -90,8 +90,10 @@ def run_job(args: argparse.Namespace) -> int:
 
 
 def open_store(config: Config) -> Optional[Any]:
+    from newsarchiver.archive import ensure_archive_dir
     from newsarchiver.index import Catalogue
 
+    ensure_archive_dir(config.archive_dir)
     return Catalogue.open(config.archive_dir)
 
 
@@ -127,7 +129,7 @@ def _print_report(report: RunReport, config: Config) -> None:
     print(f"job {report.job}: {report.fetched} responses archived "
           f"({report.revisits} revisits, {report.not_modified} not modified), "
           f"{report.new_articles} new articles, {report.changed_articles} changed, "
-          f"{report.failures} failed, {report.blocked} blocked")
+          f"{report.failures} failed, {report.blocked} refused, {report.robots_excluded} excluded by robots.txt")
     for name in report.warc_files:
         print(f"  {config.archive_dir / name}")
     for url, reason in report.failed_urls[:20]:

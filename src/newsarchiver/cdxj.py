@@ -1,0 +1,152 @@
+"""The CDXJ index beside the WARC files, in the form pywb reads.
+
+`archive_dir/index.cdxj` holds one line per response/revisit/resource/metadata record:
+`urlkey timestamp {"url", "mime", "status", "digest", "length", "offset", "filename"}`, sorted,
+with `filename` relative to the archive directory. The lines come from the cdxj-indexer library
+(what pywb's own tooling uses), so SURT keys and field rules are exactly pywb's.
+
+Updating re-indexes the files given, replacing any lines they had before (so it is idempotent),
+drops lines naming a file no longer in the archive, and replaces the index atomically (temp file +
+rename): a reader sees the old index or the new one, never half of one. A damaged file is refused
+before anything is written, because cdxj-indexer would index a torn record as if it were whole.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import tempfile
+import zlib
+from pathlib import Path
+from typing import Iterable, Optional
+
+from cdxj_indexer.main import CDXJIndexer
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeadersParserException
+
+from newsarchiver.errors import ArchiveError, WarcFormatError
+from newsarchiver.warcread import iter_entries
+
+INDEX_NAME = "index.cdxj"
+
+logger = logging.getLogger(__name__)
+
+
+def update_cdxj(archive_dir: Path, warc_files: list[Path]) -> Path:
+    """(Re)index `warc_files` into `archive_dir/index.cdxj`; returns the index path.
+
+    Raises WarcFormatError if any file is damaged (the index is then left as it was) and
+    ArchiveError for a file outside the archive directory, a `.open` file, or an unwritable index.
+    """
+    archive_dir = Path(archive_dir).resolve()
+    index_path = archive_dir / INDEX_NAME
+    names = {_relative_name(archive_dir, Path(f)): Path(f).resolve() for f in warc_files}
+    new_lines: list[str] = []
+    for name, path in names.items():
+        _check_indexable(path)
+        new_lines.extend(_index_lines(archive_dir, path))
+    kept = _kept_lines(_read_lines(index_path), set(names), archive_dir)
+    _write_atomically(index_path, sorted(set(kept).union(new_lines)))
+    logger.info("%s: indexed %d records from %d files", index_path, len(new_lines), len(names))
+    return index_path
+
+
+def _relative_name(archive_dir: Path, path: Path) -> str:
+    resolved = path.resolve()
+    if resolved.name.endswith(".open"):
+        raise ArchiveError(f"{path}: still open (being written); index it once it is closed and renamed")
+    try:
+        return resolved.relative_to(archive_dir).as_posix()
+    except ValueError:
+        raise ArchiveError(f"{path}: not inside the archive directory {archive_dir}; "
+                           "move it there before indexing") from None
+
+
+def _check_indexable(path: Path) -> None:
+    """Read the file through once: damage or whole-file gzip would give a misleading index."""
+    for entry in iter_entries(path, max_payload_bytes=0):
+        if not entry.seekable:
+            raise WarcFormatError(str(path), 0, "whole-file gzip: records cannot be indexed by offset; "
+                                  "fix with `warcio recompress`")
+
+
+def _index_lines(archive_dir: Path, path: Path) -> list[str]:
+    out = io.StringIO()
+    indexer = CDXJIndexer(output=out, inputs=[str(path)], dir_root=str(archive_dir))
+    try:
+        indexer.process_all()
+    except (ArchiveLoadFailed, StatusAndHeadersParserException, zlib.error, ValueError, EOFError) as exc:
+        raise WarcFormatError(str(path), 0, f"cdxj-indexer cannot index it: {str(exc).strip()}") from exc
+    return [line for line in out.getvalue().splitlines() if line]
+
+
+def _read_lines(index_path: Path) -> Iterable[str]:
+    try:
+        with open(index_path, encoding="utf-8") as fh:
+            return [line.rstrip("\n") for line in fh if line.strip()]
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise ArchiveError(f"{index_path}: cannot read the CDXJ index: {exc.strerror}") from exc
+
+
+def _line_filename(line: str) -> Optional[str]:
+    parts = line.split(" ", 2)
+    if len(parts) < 3:
+        return None
+    try:
+        fields = json.loads(parts[2])
+    except ValueError:
+        return None
+    filename = fields.get("filename") if isinstance(fields, dict) else None
+    return filename if isinstance(filename, str) else None
+
+
+def _kept_lines(lines: Iterable[str], reindexed: set[str], archive_dir: Path) -> list[str]:
+    """The old lines to keep: not those of a file re-indexed now, nor of one gone from the archive."""
+    present: dict[str, bool] = {}  # one stat per file, not per line
+    kept = []
+    for line in lines:
+        filename = _line_filename(line)
+        if filename is None:
+            kept.append(line)  # a header ("!meta ...") or a line we do not understand: not ours to drop
+            continue
+        if filename not in present:
+            present[filename] = filename not in reindexed and (archive_dir / filename).is_file()
+        if present[filename]:
+            kept.append(line)
+    return kept
+
+
+def _write_atomically(index_path: Path, lines: list[str]) -> None:
+    tmp_name: Optional[str] = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{INDEX_NAME}.", suffix=".tmp", dir=index_path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.writelines(f"{line}\n" for line in lines)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, index_path)
+        tmp_name = None
+        _fsync_dir(index_path.parent)
+    except OSError as exc:
+        raise ArchiveError(f"{index_path}: cannot write the CDXJ index: {exc.strerror or exc}") from exc
+    finally:
+        if tmp_name is not None:
+            Path(tmp_name).unlink(missing_ok=True)
+
+
+def _fsync_dir(directory: Path) -> None:
+    # Makes the rename itself durable; not possible on every platform, and not fatal there.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
