@@ -207,3 +207,48 @@ def test_kill_9_mid_crawl_then_resume_fetches_each_page_once(tmp_path: Path) -> 
     for article in site.articles:
         assert paths.count(article.path) == 1, (article.path, paths)
     assert_valid_warcs(archive)
+
+
+def test_recrawl_sends_conditional_requests_and_writes_revisits(tmp_path: Path) -> None:
+    site = generate_site(n_articles=4)
+    archive = tmp_path / "a"
+    with SampleSiteServer(site) as server:
+        first = run_cli("crawl", server.url + "/", "--archive", str(archive), "--delay", "0", "--max-depth", "1")
+        assert first.returncode == 0, first.stderr
+        server.requests.clear()
+        second = run_cli("crawl", server.url + "/", "--archive", str(archive), "--delay", "0", "--max-depth", "1",
+                         "--report", str(tmp_path / "r.json"))
+        assert second.returncode == 0, second.stderr
+        article_requests = [r for r in server.requests.records() if r.path.startswith("/a/")]
+    assert article_requests and all(r.headers.get("If-None-Match") for r in article_requests)
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["not_modified"] == len(site.articles)
+    assert report["revisits"] >= 1  # the front page and feeds come back byte-identical
+    revisits = records(archive, "revisit")
+    assert revisits
+    for _, headers, _ in revisits:
+        assert headers["WARC-Profile"].endswith("/revisit/identical-payload-digest")
+        assert headers["WARC-Refers-To-Target-URI"] == headers["WARC-Target-URI"]
+        assert headers["WARC-Refers-To-Date"] < headers["WARC-Date"]
+    assert_valid_warcs(archive)
+
+
+def test_sigterm_closes_warcs_and_resumes(tmp_path: Path) -> None:
+    site = generate_site(n_articles=6)
+    archive = tmp_path / "a"
+    with SampleSiteServer(site) as server:
+        args = [sys.executable, "-m", "newsarchiver", "crawl", server.url + "/", "--archive", str(archive),
+                "--delay", "0.3", "--max-depth", "1"]
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert wait_until(lambda: sum(p.startswith("/a/") for p in server.requests.paths()) >= 2, timeout=60)
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=60)
+        assert proc.returncode == ExitCode.INTERRUPTED, err
+        assert "resume" in err
+        assert not list(archive.glob("*.open"))
+        assert_valid_warcs(archive)
+        again = run_cli("crawl", server.url + "/", "--archive", str(archive), "--delay", "0", "--max-depth", "1")
+        assert again.returncode == 0, again.stderr
+        paths = server.requests.paths()
+    for article in site.articles:
+        assert paths.count(article.path) == 1

@@ -124,6 +124,8 @@ def _write_atomically(index_path: Path, lines: list[str]) -> None:
     tmp_name: Optional[str] = None
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{INDEX_NAME}.", suffix=".tmp", dir=index_path.parent)
+        # mkstemp creates the file 0600; the index is as public as the WARCs beside it.
+        os.fchmod(fd, 0o644)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.writelines(f"{line}\n" for line in lines)
             fh.flush()

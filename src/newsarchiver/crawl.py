@@ -124,6 +124,12 @@ class Crawler:
             # Records that reached the WARC before the crash count as done: never fetch them twice.
             for url in urls_in(self.archive_dir / r.name for r in recovered):
                 self.frontier.mark(url, "done", "recovered from an unclosed WARC file")
+        if self.store is not None and recovered:
+            # Captures written before the crash but not yet indexed: the WARC is the source of truth.
+            from newsarchiver.ingest import import_warcs
+
+            kept = [self.archive_dir / r.name for r in recovered if (self.archive_dir / r.name).exists()]
+            import_warcs(self.store, kept, self.config)  # type: ignore[arg-type]
         if self.store is not None:
             self.run_id = self.store.begin_run(self.job.name)
         for url in self.job.seeds:
@@ -351,7 +357,8 @@ class Crawler:
         if capture.warc_file not in self.report.warc_files:
             self.report.warc_files.append(capture.warc_file)
         self.seen_digests.setdefault(hop.url, (capture.payload_digest, capture.captured_at))
-        meta = {"etag": header_value(hop.headers, "ETag"), "last_modified": header_value(hop.headers, "Last-Modified")}
+        meta = {"etag": header_value(hop.headers, "ETag"), "last_modified": header_value(hop.headers, "Last-Modified"),
+                "location": header_value(hop.headers, "Location")}  # a redirect to a front page = removed
         if item.kind == "page" and hop.status == 200 and capture.mime in ("text/html", "application/xhtml+xml", ""):
             host = (urlsplit(hop.url).hostname or "").lower()
             self.pool.submit(written.data, capture, self.config.site_rules(host), meta, self._learned(host))
@@ -432,6 +439,13 @@ class Crawler:
         self.frontier.close()
         if self.store is not None and self.run_id is not None:
             self.store.finish_run(self.run_id, self.report)
+        if self.store is not None and hasattr(self.store, "register_warc_file"):
+            from newsarchiver.ingest import file_sha256
+
+            # With its hash known, `newsarchiver import` of the same file later adds nothing.
+            for name in self.report.warc_files:
+                path = self.archive_dir / name
+                self.store.register_warc_file(name, size=path.stat().st_size, sha256=file_sha256(path), complete=True)
         if self.report.warc_files:
             from newsarchiver.cdxj import update_cdxj
 

@@ -21,6 +21,11 @@ from newsarchiver.errors import ExitCode, NewsArchiverError
 COMMAND_MODULES = [
     "demo",
     "crawl",
+    "search",
+    "reading",
+    "export",
+    "importing",
+    "stats",
     "check_config",
     "verify",
 ]

@@ -1,0 +1,85 @@
+"""`newsarchiver import WARC...` and `newsarchiver reindex`: build the index from WARC files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+
+from newsarchiver.cli.common import add_config_options, resolve_config
+from newsarchiver.config import Config
+from newsarchiver.errors import UsageError
+from newsarchiver.ingest import FileResult, ImportReport
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    imp = subparsers.add_parser(
+        "import", help="index WARC/ARC files from any tool (copied into the archive directory)",
+        description="Index WARC or ARC files written by any tool (wget, Heritrix, browsertrix-crawler, "
+                    "warcprox...). Each file is copied into ARCHIVE/imported/ so that `reindex` can rebuild "
+                    "the index from the archive directory alone. Importing a file again adds nothing.")
+    imp.add_argument("warcs", nargs="+", metavar="WARC", help="WARC or ARC file (.warc, .warc.gz, .arc, .arc.gz)")
+    imp.add_argument("--job", default=None, help="job name for these captures (default: the warcinfo isPartOf)")
+    _add_common(imp)
+    imp.set_defaults(handler=run_import)
+
+    rei = subparsers.add_parser(
+        "reindex", help="rebuild the index and search from the WARC files in the archive directory",
+        description="Rebuild the catalogue and the full-text index from every WARC in the archive directory. "
+                    "The new index replaces the old one only when complete. Stop running crawls first.")
+    _add_common(rei)
+    rei.set_defaults(handler=run_reindex)
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    add_config_options(parser)
+    parser.add_argument("--extract-workers", type=int, default=None, metavar="N",
+                        help="extraction processes (default: the config's, 0 = one per core)")
+
+
+def _config(args: argparse.Namespace) -> Config:
+    config = resolve_config(args)
+    if args.extract_workers is not None:
+        if args.extract_workers < 0:
+            raise UsageError("--extract-workers: expected 0 (one per core) or more")
+        config = replace(config, extract=replace(config.extract, workers=args.extract_workers))
+    return config
+
+
+def _print_file(_path: str, result: FileResult) -> None:
+    if result.status == "imported":
+        print(f"imported {result.path}: {result.records} records, {result.captures_added} captures added, "
+              f"{result.new_articles} new articles, {result.changed_articles} changed", flush=True)
+    elif result.status == "skipped":
+        print(f"skipped {result.path}: {result.message}", flush=True)
+    else:
+        # The records before the damage are indexed: say so next to the one-line error.
+        print(f"newsarchiver: error: {result.message}", file=sys.stderr, flush=True)
+        if result.captures_added:
+            print(f"  ({result.captures_added} captures before the damage were indexed)", file=sys.stderr)
+
+
+def _summary(report: ImportReport) -> int:
+    files = len(report.files)
+    print(f"{files} file{'s' if files != 1 else ''}: {report.total('captures_added')} captures added, "
+          f"{report.total('new_articles')} new articles, {report.total('changed_articles')} changed, "
+          f"{len(report.errors)} with errors")
+    return int(report.exit_code)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from newsarchiver.index import Catalogue
+    from newsarchiver.ingest import import_warcs
+
+    config = _config(args)
+    with Catalogue.open(config.archive_dir) as catalogue:
+        report = import_warcs(catalogue, args.warcs, config, job=args.job, progress=_print_file)
+    return _summary(report)
+
+
+def run_reindex(args: argparse.Namespace) -> int:
+    from newsarchiver.ingest import reindex
+
+    config = _config(args)
+    report = reindex(config.archive_dir, config, progress=_print_file)
+    return _summary(report)
