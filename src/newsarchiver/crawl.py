@@ -76,10 +76,13 @@ def adhoc_job(urls: list[str], name: str = "crawl", **overrides: object) -> Job:
 class Crawler:
     def __init__(self, config: Config, job: Job, *, store: Optional[CaptureStore] = None,
                  stop: Optional[threading.Event] = None,
-                 progress: Optional[Callable[[str, RunReport], None]] = None) -> None:
+                 progress: Optional[Callable[[str, RunReport], None]] = None,
+                 recapture: tuple[str, ...] = ()) -> None:
         self.config = config
         self.job = job
         self.store = store
+        # Archived articles due for re-capture (chosen by jobs.py): fetched like seeds, links not followed.
+        self.recapture = recapture
         self.stop = stop or threading.Event()
         self.progress = progress
         self.archive_dir = config.archive_dir
@@ -138,6 +141,8 @@ class Crawler:
             self._enqueue(url, "feed", 0, None, force=True)
         for url in self.job.sitemaps:
             self._enqueue(url, "sitemap", 0, None, force=True)
+        for url in self.recapture:
+            self._enqueue(url, "page", self.job.max_depth, "recapture", force=True)
 
     def _enqueue(self, raw_url: str, kind: str, depth: int, source: Optional[str], force: bool = False) -> None:
         url = normalize_url(raw_url)
