@@ -393,6 +393,8 @@ class Crawler:
     def _drain_extractions(self, block: bool) -> None:
         for capture, result, meta in self.pool.completed(block=block):
             article = result.article if result is not None else None
+            if result is not None and (result.reason or "").startswith("extraction failed"):
+                self.report.extraction_errors += 1
             if article is not None and self.config.warc.conversion_records:
                 self.writer.write_conversion(capture.record_id, capture.url, article.text, article.extractor)
             if self.store is not None:

@@ -105,6 +105,7 @@ class RunReport:
     changed_articles: int = 0
     removed_articles: int = 0
     failures: int = 0
+    extraction_errors: int = 0  # pages whose extraction crashed (kept as captures, not articles)
     blocked: int = 0  # refused by the SSRF guard or the scheme filter
     robots_excluded: int = 0  # not fetched because robots.txt disallows them (not a failure)
     warc_files: list[str] = field(default_factory=list)

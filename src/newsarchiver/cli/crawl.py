@@ -122,7 +122,7 @@ def execute(config: Config, job: Job, report_path: Optional[str]) -> int:
         Path(report_path).write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
     if report.interrupted:
         return int(ExitCode.INTERRUPTED)
-    return int(ExitCode.PARTIAL if report.failures or report.blocked else ExitCode.OK)
+    return int(ExitCode.PARTIAL if report.failures or report.blocked or report.extraction_errors else ExitCode.OK)
 
 
 def _print_report(report: RunReport, config: Config) -> None:
@@ -130,6 +130,9 @@ def _print_report(report: RunReport, config: Config) -> None:
           f"({report.revisits} revisits, {report.not_modified} not modified), "
           f"{report.new_articles} new articles, {report.changed_articles} changed, "
           f"{report.failures} failed, {report.blocked} refused, {report.robots_excluded} excluded by robots.txt")
+    if report.extraction_errors:
+        print(f"  {report.extraction_errors} pages could not be extracted (see the warnings above); "
+              "they are archived and `newsarchiver reindex` retries them", file=sys.stderr)
     for name in report.warc_files:
         print(f"  {config.archive_dir / name}")
     for url, reason in report.failed_urls[:20]:

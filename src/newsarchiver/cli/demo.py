@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import replace
+from pathlib import Path
 
 from newsarchiver.cli.common import add_config_options, resolve_config
 
@@ -33,6 +34,22 @@ def run(args: argparse.Namespace) -> int:
         job = Job(name="demo", seeds=(server.url,), feeds=(server.url + "/feed.xml",),
                   max_depth=2, max_pages=max(50, 4 * args.articles))
         code = execute(config, job, None)
-    print(f"archive: {config.archive_dir}")
-    print("next: newsarchiver verify   |   newsarchiver search accord   |   newsarchiver stats")
+    _print_articles(config.archive_dir)
+    archive = "" if config.archive_dir == Path("warcs").resolve() else f" --archive {config.archive_dir}"
+    print(f"\nnext: newsarchiver verify{archive}   |   newsarchiver search{archive} accord   |   "
+          f"newsarchiver show{archive} 1")
     return code
+
+
+def _print_articles(archive_dir: Path, limit: int = 20) -> None:
+    from newsarchiver.index import Catalogue
+
+    with Catalogue.open(archive_dir, readonly=True) as catalogue:
+        ids = catalogue.find_articles()
+        print(f"\n{len(ids)} articles in {archive_dir}:")
+        for article_id in ids[:limit]:
+            version = catalogue.version(article_id)
+            title = version.title if version else "?"
+            print(f"  [{article_id}] {title[:70]}")
+        if len(ids) > limit:
+            print(f"  ... and {len(ids) - limit} more")
