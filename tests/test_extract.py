@@ -367,3 +367,21 @@ def test_generic_line_rules_spare_ordinary_sentences() -> None:
              "To find out more, click here."]
     kept, dropped = drop_generic_lines(lines, "Title", ["Jane Doe"])
     assert kept == lines[:2] and len(dropped) == 3
+
+
+def test_sample_site_pages_that_are_not_articles_return_none() -> None:
+    """Front page, section fronts, topic pages and "About us" pages are captures, not articles."""
+    from newsarchiver.sample_site import generate_site
+
+    site = generate_site(n_articles=12)
+    base = "http://127.0.0.1:1"
+    for path in ["/", "/section/russia/", "/special/aftermath-of-andijon/", "/p/about.html", "/p/contact.html"]:
+        response = site.render(path, base)
+        body = response.body if isinstance(response.body, bytes) else response.body.encode()
+        result = extract_article(body, base + path, tuple(response.headers.items()))
+        assert result.article is None, (path, result.article.title if result.article else None)
+        assert result.reason and result.reason.startswith("not an article"), result.reason
+    for info in site.articles[:4]:
+        response = site.render(info.path, base)
+        result = extract_article(response.body, base + info.path, tuple(response.headers.items()))
+        assert result.article is not None and result.article.title == info.title

@@ -17,6 +17,7 @@ from typing import Any, Optional
 
 from newsarchiver import __version__
 from newsarchiver.errors import ConfigError
+from newsarchiver.jobs import parse_schedule
 
 DEFAULT_USER_AGENT = (
     f"newsarchiver/{__version__} (+https://github.com/newsarchiver/newsarchiver; "
@@ -38,6 +39,9 @@ class CrawlSettings:
     connections_per_host: int = 1
     workers: int = 8  # fetch threads across hosts
     obey_robots: bool = True
+    # Images, stylesheets and icons of archived pages, so they replay as captured:
+    # "same-site" (hosts in the job's scope), "all" (any host; SSRF guard still applies) or "none".
+    page_assets: str = "same-site"
 
 
 @dataclass(frozen=True)
@@ -260,6 +264,7 @@ def _check_ranges(crawl: CrawlSettings, warc: WarcSettings, extract: ExtractSett
         ("crawl", "connections_per_host", 1 <= crawl.connections_per_host <= 16, "an integer from 1 to 16"),
         ("crawl", "workers", 1 <= crawl.workers <= 256, "an integer from 1 to 256"),
         ("crawl", "user_agent", bool(crawl.user_agent.strip()), "a non-empty User-Agent"),
+        ("crawl", "page_assets", crawl.page_assets in ("same-site", "all", "none"), '"same-site", "all" or "none"'),
         ("warc", "max_warc_mb", warc.max_warc_mb > 0, "a number > 0"),
         ("warc", "gzip_level", 1 <= warc.gzip_level <= 9, "an integer from 1 to 9"),
         ("extract", "workers", 0 <= extract.workers <= 64, "an integer from 0 to 64"),
@@ -324,6 +329,10 @@ def _job(i: int, raw: dict[str, Any], loc: _Locator) -> Job:
     if not SCHEDULE_RE.match(schedule):
         raise loc.error(f"{prefix}schedule", f'expected "every 30m", "hourly", "daily" or a cron line, got {schedule!r}',
                         "schedule", "jobs", i)
+    try:
+        parse_schedule(schedule)  # the regex admits any 5 fields; this checks ranges, names, "every 0m"
+    except ConfigError as exc:
+        raise loc.error(f"{prefix}schedule", str(exc), "schedule", "jobs", i) from None
     for key in ("include", "exclude"):
         for pattern in values.get(key, ()):
             try:

@@ -23,7 +23,7 @@ from newsarchiver import __version__
 from newsarchiver.archive import WarcWriter, recover_open_files, urls_in
 from newsarchiver.config import Config, Job
 from newsarchiver.decode import PayloadError, decode_content_encoding
-from newsarchiver.discover import classify, links_from_html, parse_feed, parse_sitemap
+from newsarchiver.discover import classify, parse_feed, parse_sitemap, scan_page
 from newsarchiver.errors import BlockedError
 from newsarchiver.fetch import Fetcher, retry_after_seconds, utc_now_iso
 from newsarchiver.frontier import Frontier, HostSlots, QueuedUrl
@@ -333,7 +333,9 @@ class Crawler:
             self._learn_robots(item, final)
         elif final.status == 200:
             self._discover(item, final)
-        if final.status >= 400 and item.kind != "robots":
+        # An archived article asked again that answers 404/410 is recorded as removed, not failed.
+        gone = item.source == "recapture" and final.status in (404, 410)
+        if final.status >= 400 and item.kind != "robots" and not gone:
             self.report.failures += 1
             self.report.failed_urls.append((item.url, f"HTTP {final.status}"))
         self.frontier.mark(item.url, "done", f"HTTP {final.status}")
@@ -368,7 +370,9 @@ class Crawler:
             host = (urlsplit(hop.url).hostname or "").lower()
             self.pool.submit(written.data, capture, self.config.site_rules(host), meta, self._learned(host))
         elif self.store is not None:
-            self.store.record_capture(capture, None, run_id=self.run_id, **meta)
+            outcome = self.store.record_capture(capture, None, run_id=self.run_id, **meta)
+            if getattr(outcome, "is_removed", False):
+                self.report.removed_articles += 1
 
     def _learned(self, host: str) -> Optional[object]:
         if self.store is None or not hasattr(self.store, "learned_boilerplate"):
@@ -431,9 +435,15 @@ class Crawler:
         elif kind == "feed" or item.kind == "feed":
             for url in parse_feed(body, result.url):
                 self._enqueue(url, "page", item.depth, result.url, force=named_by_user)
-        elif kind == "html" and item.kind == "page" and item.depth < self.job.max_depth:
-            for url in links_from_html(body, result.url):
-                self._enqueue(url, "page", item.depth + 1, result.url)
+        elif kind == "html" and item.kind == "page":
+            page = scan_page(body, result.url)
+            if item.depth < self.job.max_depth:
+                for url in page.links:
+                    self._enqueue(url, "page", item.depth + 1, result.url)
+            assets = self.config.crawl.page_assets
+            if assets != "none":
+                for url in page.assets:
+                    self._enqueue(url, "asset", item.depth, result.url, force=assets == "all")
 
     def _close(self) -> None:
         self.writer.close()

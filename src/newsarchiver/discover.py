@@ -107,14 +107,26 @@ def _is_feed_link(element: etree._Element) -> bool:
     return "alternate" in rels and mime in FEED_TYPES
 
 
-def _scan_html(body: bytes | str, base_url: str, encoding: Optional[str]) -> tuple[list[str], list[str]]:
-    """(all followable links incl. feeds, feed links only), resolved and normalised."""
+@dataclass(frozen=True)
+class PageLinks:
+    links: list[str]  # a/area hrefs and feed links: pages to follow
+    feeds: list[str]  # rel=alternate RSS/Atom/JSON feeds
+    assets: list[str]  # images, stylesheets and icons the page needs to replay as captured
+
+
+def scan_page(body: bytes | str, base_url: str, encoding: Optional[str] = None) -> PageLinks:
+    """Every URL a crawler wants from an HTML page, resolved and normalised, in one parse."""
     root = _html_root(body, encoding)
     if root is None:
-        return [], []
+        return PageLinks([], [], [])
     base: Optional[str] = None
-    raw: list[tuple[str, bool]] = []  # (href, is_feed)
-    for element in root.iter("a", "area", "link", "base"):
+    raw: list[tuple[str, str]] = []  # (href, "link" | "feed" | "asset")
+    for element in root.iter("a", "area", "link", "base", "img"):
+        if element.tag == "img":
+            src = element.get("src") or _first_srcset(element.get("srcset"))
+            if src:
+                raw.append((src, "asset"))
+            continue
         href = element.get("href")
         if not href:
             continue
@@ -122,20 +134,34 @@ def _scan_html(body: bytes | str, base_url: str, encoding: Optional[str]) -> tup
             if base is None:  # only the first <base href> counts (HTML spec)
                 base = href
         elif element.tag != "link":
-            raw.append((href, False))
+            raw.append((href, "link"))
         elif _is_feed_link(element):
-            raw.append((href, True))
+            raw.append((href, "feed"))
+        elif set((element.get("rel") or "").lower().split()) & {"stylesheet", "icon", "shortcut"}:
+            raw.append((href, "asset"))
     document_base = (normalize_url(base, base_url) if base else None) or base_url
-    links: dict[str, None] = {}
-    feeds: dict[str, None] = {}
-    for href, is_feed in raw:
+    found: dict[str, dict[str, None]] = {"link": {}, "feed": {}, "asset": {}}
+    for href, kind in raw:
         url = normalize_url(href, document_base)  # javascript:, mailto:, tel:, data: -> None
         if url is None:
             continue
-        links[url] = None
-        if is_feed:
-            feeds[url] = None
-    return list(links), list(feeds)
+        found[kind][url] = None
+        if kind == "feed":
+            found["link"][url] = None
+    return PageLinks(list(found["link"]), list(found["feed"]), list(found["asset"]))
+
+
+def _first_srcset(srcset: Optional[str]) -> Optional[str]:
+    if not srcset:
+        return None
+    first = srcset.split(",")[0].strip().split()
+    return first[0] if first else None
+
+
+def _scan_html(body: bytes | str, base_url: str, encoding: Optional[str]) -> tuple[list[str], list[str]]:
+    """(all followable links incl. feeds, feed links only), resolved and normalised."""
+    page = scan_page(body, base_url, encoding)
+    return page.links, page.feeds
 
 
 def links_from_html(body: bytes | str, base_url: str, encoding: Optional[str] = None) -> list[str]:

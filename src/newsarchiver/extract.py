@@ -188,6 +188,13 @@ def _extract_from_tree(
             return ExtractResult(None, reason)
         if not lines:
             return ExtractResult(None, "not an article: no article text found")
+        article = _article(url, meta, tree, text, words, flags)
+        # The fallback date is not a signal: htmldate finds dates in any listing's teasers.
+        if not (meta.declares_article or meta.published or meta.authors or stats.teasers == 1):
+            # Front pages, section fronts with few links, "About us", contact and policy pages:
+            # archived as captures, but a news article says when it was published or by whom.
+            return ExtractResult(None, "not an article: no publication date, byline or article markup")
+        return ExtractResult(article)
     elif not lines:
         text = _as_found(stats)
         words = count_words(text)

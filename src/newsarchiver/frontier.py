@@ -23,8 +23,9 @@ from typing import Optional
 
 from newsarchiver.errors import ArchiveError
 
-# Lower runs first: robots.txt, then sitemaps and feeds (they list articles), then pages.
-PRIORITY = {"robots": 0, "sitemap": 1, "feed": 1, "page": 2}
+# Lower runs first: robots.txt, then sitemaps and feeds (they list articles), then pages and
+# their assets in the order found (so an image is captured close in time to its page).
+PRIORITY = {"robots": 0, "sitemap": 1, "feed": 1, "page": 2, "asset": 2}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS urls (

@@ -277,6 +277,21 @@ def _dedupe(items: Iterable[str]) -> list[str]:
     return out
 
 
+_TEASER_CLASS = re.compile(r"teaser|card|promo|related|item|story-list", re.I)
+
+
+def _in_teaser(el: html.HtmlElement) -> bool:
+    """A <time> in a list item or a teaser card dates another article, not this page."""
+    for ancestor in el.iterancestors():
+        if ancestor.tag in ("li", "aside", "nav"):
+            return True
+        if _TEASER_CLASS.search(ancestor.get("class") or ""):
+            return True
+        if ancestor.tag in ("article", "main", "body"):
+            return False
+    return False
+
+
 def _time_element(tree: html.HtmlElement, kind: str) -> str | None:
     """The datetime of a <time> (or itemprop) element marking the publication or the update."""
     wanted = "datepublished" if kind == "published" else "datemodified"
@@ -296,8 +311,11 @@ def _time_element(tree: html.HtmlElement, kind: str) -> str | None:
                 return value
         elif el.get("pubdate") is not None:
             return value
-        elif not updated and fallback is None and next(el.iterancestors("article", "main"), None) is not None:
-            fallback = value  # the first <time> of the article: its date line
+        elif not updated and fallback is None:
+            zone = next(el.iterancestors("article", "main"), None)
+            # The first <time> of the article is its date line; a zone with many is a listing.
+            if zone is not None and len(zone.xpath(".//time[@datetime]")) <= 3 and not _in_teaser(el):
+                fallback = value
     return fallback
 
 
