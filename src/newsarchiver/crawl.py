@@ -104,6 +104,8 @@ class Crawler:
         self.pool = ExtractionPool(config.extract.workers)
         self.run_id: Optional[int] = None
         self.seen_digests: dict[str, tuple[str, str]] = {}  # url -> (digest, date), for revisits without an index
+        self._learned_cache: dict[str, Optional[object]] = {}
+        self._learners: dict[str, object] = {}  # site -> BoilerplateLearner fed by this run's articles
 
     def _warcinfo(self) -> dict[str, str]:
         c = self.config.crawl
@@ -375,9 +377,21 @@ class Crawler:
                 self.report.removed_articles += 1
 
     def _learned(self, host: str) -> Optional[object]:
+        """Boilerplate learned by earlier runs and imports for this site (looked up once per run)."""
         if self.store is None or not hasattr(self.store, "learned_boilerplate"):
             return None
-        return self.store.learned_boilerplate(host)  # type: ignore[attr-defined]
+        if host not in self._learned_cache:
+            self._learned_cache[host] = self.store.learned_boilerplate(host)  # type: ignore[attr-defined]
+        return self._learned_cache[host]
+
+    def _learn_from(self, article: Article) -> None:
+        from newsarchiver.boilerplate import BoilerplateLearner, site_key
+
+        site = site_key(article.url)
+        settings = self.config.extract
+        learner = self._learners.setdefault(
+            site, BoilerplateLearner(site, settings.boilerplate_min_pages, settings.boilerplate_min_share))
+        learner.add(article.canonical_url or article.url, article.text.split("\n\n"))
 
     def _revisit_of(self, hop: FetchResult) -> Optional[tuple[str, str]]:
         if not self.config.warc.dedup or hop.status != 200 or hop.truncated:
@@ -399,6 +413,8 @@ class Crawler:
             article = result.article if result is not None else None
             if result is not None and (result.reason or "").startswith("extraction failed"):
                 self.report.extraction_errors += 1
+            if article is not None and not article.flags:
+                self._learn_from(article)
             if article is not None and self.config.warc.conversion_records:
                 self.writer.write_conversion(capture.record_id, capture.url, article.text, article.extractor)
             if self.store is not None:
@@ -456,6 +472,11 @@ class Crawler:
         self.frontier.close()
         if self.store is not None and self.run_id is not None:
             self.store.finish_run(self.run_id, self.report)
+        if self.store is not None and self._learners:
+            from newsarchiver.ingest import _save_learned
+
+            # Paragraphs repeated across this run's pages become the site's boilerplate for later runs.
+            _save_learned(self.store, self._learners, self.config)  # type: ignore[arg-type]
         if self.store is not None and hasattr(self.store, "register_warc_file"):
             from newsarchiver.ingest import file_sha256
 

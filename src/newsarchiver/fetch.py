@@ -55,9 +55,12 @@ class Fetcher:
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
-            pool = {"pool_connections": 16, "pool_maxsize": self.settings.connections_per_host, "max_retries": 0}
-            adapter = (GuardedAdapter(self.policy, **pool) if self.policy is not None
-                       else requests.adapters.HTTPAdapter(**pool))
+            size = self.settings.connections_per_host
+            adapter: requests.adapters.HTTPAdapter
+            if self.policy is not None:
+                adapter = GuardedAdapter(self.policy, pool_connections=16, pool_maxsize=size, max_retries=0)
+            else:
+                adapter = requests.adapters.HTTPAdapter(pool_connections=16, pool_maxsize=size, max_retries=0)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             session.headers.clear()
