@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional, Protocol
 from urllib.parse import urljoin, urlsplit
 
 from newsarchiver.errors import IndexStoreError
+from newsarchiver.index_jobs import JobQueriesMixin
 from newsarchiver.index_queries import QueriesMixin
 from newsarchiver.index_records import (
     ArticleRecord, CaptureOutcome, CaptureRecord, CatalogueStats, PreviousCapture, RunRecord, VersionRecord,
@@ -79,7 +80,7 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-class Catalogue(SearchSyncMixin, VersionsMixin, QueriesMixin):
+class Catalogue(SearchSyncMixin, VersionsMixin, QueriesMixin, JobQueriesMixin):
     """The SQLite catalogue. Open with `Catalogue.open(archive_dir)`; use as a context manager."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, archive_dir: Path, *, readonly: bool,
@@ -272,10 +273,11 @@ class Catalogue(SearchSyncMixin, VersionsMixin, QueriesMixin):
                 return self._attach_original(conn, capture_id, original_id)
             if _is_removal(capture, location):
                 article_id = self._article_id_for_url(conn, capture.url)
+                removed = False
                 if article_id is not None:
                     conn.execute("UPDATE captures SET article_id = ? WHERE id = ?", (article_id, capture_id))
-                    self._set_removed(conn, article_id, capture.captured_at)
-                return CaptureOutcome(capture_id, article_id, None, False, False)
+                    removed = self._set_removed(conn, article_id, capture.captured_at)
+                return CaptureOutcome(capture_id, article_id, None, False, False, is_removed=removed)
             return CaptureOutcome(capture_id, None, None, False, False)
 
     # --- removal -------------------------------------------------------------------------------
@@ -288,10 +290,12 @@ class Catalogue(SearchSyncMixin, VersionsMixin, QueriesMixin):
                 self._set_removed(conn, article_id, at)
         return article_id
 
-    def _set_removed(self, conn: sqlite3.Connection, article_id: int, at: str) -> None:
+    def _set_removed(self, conn: sqlite3.Connection, article_id: int, at: str) -> bool:
+        """True when the article is newly marked removed (not already, and not newer than `at`)."""
         # Only if it answered with the article before that moment: an old 404 met late changes nothing.
-        conn.execute("UPDATE articles SET removed_at = ?, revision = revision + 1 "
-                     "WHERE id = ? AND removed_at IS NULL AND last_captured_at <= ?", (at, article_id, at))
+        cur = conn.execute("UPDATE articles SET removed_at = ?, revision = revision + 1 "
+                           "WHERE id = ? AND removed_at IS NULL AND last_captured_at <= ?", (at, article_id, at))
+        return cur.rowcount > 0
 
     def _article_id_for_url(self, conn: sqlite3.Connection, url: str) -> Optional[int]:
         row = conn.execute("SELECT id FROM articles WHERE url_key = ?", (article_key(url),)).fetchone()

@@ -13,6 +13,7 @@ class CaptureOutcome(NamedTuple):
     version_n: Optional[int]
     is_new_article: bool
     is_changed: bool  # an existing article got a new version
+    is_removed: bool = False  # this capture (404/410, redirect to a front page) marked the article removed
 
 
 class PreviousCapture(NamedTuple):

@@ -21,6 +21,8 @@ from newsarchiver.errors import ExitCode, NewsArchiverError
 COMMAND_MODULES = [
     "demo",
     "crawl",
+    "extract",
+    "jobs",
     "search",
     "reading",
     "export",

@@ -1,4 +1,4 @@
-"""`newsarchiver crawl URL...` and `newsarchiver run JOB`: capture into WARC files."""
+"""`newsarchiver crawl URL...`: capture into WARC files (`run JOB` is in cli/jobs.py)."""
 
 from __future__ import annotations
 
@@ -26,16 +26,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     crawl.add_argument("--include", action="append", default=[], metavar="REGEX", help="only URLs matching")
     crawl.add_argument("--exclude", action="append", default=[], metavar="REGEX", help="drop URLs matching")
     crawl.add_argument("--allow-host", action="append", default=[], metavar="HOST", help="another host in scope")
-    _add_run_options(crawl)
+    add_run_options(crawl)
     crawl.set_defaults(handler=run_crawl)
 
-    run = subparsers.add_parser("run", help="run a job defined in config.toml once")
-    run.add_argument("job", metavar="JOB", help="the job's name in config.toml")
-    _add_run_options(run)
-    run.set_defaults(handler=run_job)
 
-
-def _add_run_options(parser: argparse.ArgumentParser) -> None:
+def add_run_options(parser: argparse.ArgumentParser) -> None:
     add_config_options(parser)
     parser.add_argument("--delay", type=float, default=None, metavar="SECONDS", help="delay between requests per host")
     parser.add_argument("--connections", type=int, default=None, help="connections per host (default 1)")
@@ -44,7 +39,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report", metavar="FILE", default=None, help="write the run report as JSON")
 
 
-def _apply_overrides(config: Config, args: argparse.Namespace) -> Config:
+def apply_overrides(config: Config, args: argparse.Namespace) -> Config:
     crawl_changes: dict[str, Any] = {}
     if args.delay is not None:
         if args.delay < 0:
@@ -67,7 +62,7 @@ def _apply_overrides(config: Config, args: argparse.Namespace) -> Config:
 
 
 def run_crawl(args: argparse.Namespace) -> int:
-    config = _apply_overrides(resolve_config(args), args)
+    config = apply_overrides(resolve_config(args), args)
     overrides: dict[str, Any] = {
         "include": tuple(args.include), "exclude": tuple(args.exclude), "allowed_hosts": tuple(args.allow_host),
     }
@@ -82,11 +77,6 @@ def run_crawl(args: argparse.Namespace) -> int:
 
     job = adhoc_job(args.urls, name=args.name, **overrides)
     return execute(config, job, args.report)
-
-
-def run_job(args: argparse.Namespace) -> int:
-    config = _apply_overrides(resolve_config(args), args)
-    return execute(config, config.job(args.job), args.report)
 
 
 def open_store(config: Config) -> Optional[Any]:
