@@ -401,3 +401,38 @@ def test_missing_file_is_a_warc_format_error(tmp_path: Path) -> None:
 def test_a_directory_is_a_warc_format_error(tmp_path: Path) -> None:
     with pytest.raises(WarcFormatError, match="cannot open: Is a directory"):
         list(iter_entries(tmp_path))
+
+
+def test_member_starting_two_bytes_before_a_read_boundary(tmp_path: Path) -> None:
+    """Regression: a gzip member starting at 64 KiB - 2 was taken for a truncated one."""
+    import random
+
+    from newsarchiver.archive import gzip_member, serialize_record
+    from newsarchiver.warcread import _READ_SIZE, iter_entries
+
+    rng = random.Random(7)
+    noise = bytes(rng.getrandbits(8) for _ in range(_READ_SIZE))
+
+    def member(payload: bytes, kind: str = "resource", pad: int = 0) -> bytes:
+        headers = [("WARC-Type", kind), ("WARC-Record-ID", "<urn:uuid:00000000-0000-0000-0000-000000000001>"),
+                   ("WARC-Date", "2024-05-01T00:00:00Z"), ("WARC-Target-URI", "http://example.org/"),
+                   ("Content-Type", "application/octet-stream"), ("X-Pad", "p" * pad)]
+        return gzip_member(serialize_record(headers, payload), 6)
+
+    target = _READ_SIZE - 2
+    first = b""
+    for size in range(target - 400, target):
+        base = member(noise[:size], "warcinfo")
+        if len(base) > target - 20:
+            # Stored deflate blocks grow by whole bytes; a header of repeated letters tunes the last few.
+            for pad in range(0, 400):
+                first = member(noise[:size], "warcinfo", pad)
+                if len(first) >= target:
+                    break
+            if len(first) == target:
+                break
+    assert len(first) == target, "could not build a member of the exact size"
+    path = tmp_path / "boundary.warc.gz"
+    path.write_bytes(first + member(b"second record"))
+    entries = list(iter_entries(path))
+    assert [e.offset for e in entries] == [0, target]

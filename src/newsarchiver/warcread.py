@@ -225,7 +225,7 @@ class _GzipStream(_Stream):
             pass
         if not self._raw:
             return False
-        if _GZIP_MAGIC.startswith(self._raw):  # a single byte 0x1f, then the end of the file
+        if len(self._raw) < len(_GZIP_MAGIC):  # a single byte, then the end of the file
             raise WarcFormatError(self.path, self._raw_offset(), "truncated gzip member: the file ends inside it")
         if not self._raw.startswith(_GZIP_MAGIC):
             raise WarcFormatError(self.path, self._raw_offset(), "no gzip member starts here (garbage "

@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "jobs",
     "search",
     "reading",
+    "serve",
     "export",
     "importing",
     "stats",
