@@ -252,3 +252,28 @@ def test_sigterm_closes_warcs_and_resumes(tmp_path: Path) -> None:
         paths = server.requests.paths()
     for article in site.articles:
         assert paths.count(article.path) == 1
+
+
+def test_resume_trusts_the_warc_over_unsaved_frontier_marks(tmp_path: Path) -> None:
+    """A crash after records reached the WARC but before the frontier saved its marks: on resume
+    the WARC says what was fetched, so nothing is fetched twice and nothing is lost."""
+    import sqlite3
+
+    site = generate_site(n_articles=5)
+    archive = tmp_path / "a"
+    with SampleSiteServer(site) as server:
+        first = run_cli("crawl", server.url + "/", "--archive", str(archive), "--delay", "0", "--max-depth", "1",
+                        "--name", "crash")
+        assert first.returncode == 0, first.stderr
+        db = sqlite3.connect(archive / ".state" / "crash.frontier.sqlite")
+        with db:
+            db.execute("UPDATE meta SET value = 'running' WHERE key = 'state'")
+            db.execute("UPDATE urls SET state = 'queued' WHERE url LIKE '%/a/%' OR url LIKE '%/'")
+        db.close()
+        server.requests.clear()
+        again = run_cli("crawl", server.url + "/", "--archive", str(archive), "--delay", "0", "--max-depth", "1",
+                        "--name", "crash")
+        assert again.returncode == 0, again.stderr
+        refetched = [p for p in server.requests.paths() if p != "/robots.txt"]
+    assert refetched == []
+    assert_valid_warcs(archive)

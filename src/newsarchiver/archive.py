@@ -20,7 +20,7 @@ import os
 import socket
 import uuid
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Optional
@@ -92,6 +92,73 @@ def gzip_member(data: bytes, level: int) -> bytes:
     return compressor.compress(data) + compressor.flush()
 
 
+@dataclass(frozen=True)
+class PreparedExchange:
+    """A response (or revisit) and its request, serialised and gzipped, not yet in a file."""
+
+    response: bytes  # one gzip member
+    request: bytes  # one gzip member
+    capture: Capture  # warc_file, offset and length are filled in when appended
+
+
+def prepare_exchange(result: FetchResult, job: str, revisit_of: Optional[tuple[str, str]],
+                     gzip_level: int) -> PreparedExchange:
+    """Serialise, digest and compress an exchange: pure CPU work that can run in any thread.
+
+    revisit_of = (original target URI, original WARC-Date) when the payload is identical to an
+    earlier capture of the same URL: then only the HTTP headers are stored (identical-payload-digest
+    profile).
+    """
+    assert result.status is not None
+    date = warc_date(result.fetched_at)
+    http_head, payload = http_response_block(result)
+    payload_digest = sha1_digest(payload)
+    response_id = new_record_id()
+    is_revisit = revisit_of is not None
+    block = http_head if is_revisit else http_head + payload
+    headers = [
+        ("WARC-Type", "revisit" if is_revisit else "response"),
+        ("WARC-Record-ID", response_id),
+        ("WARC-Date", date),
+        ("WARC-Target-URI", result.url),
+    ]
+    if result.ip_address:
+        headers.append(("WARC-IP-Address", result.ip_address))
+    if revisit_of is not None:
+        headers += [
+            ("WARC-Profile", REVISIT_PROFILE),
+            ("WARC-Refers-To-Target-URI", revisit_of[0]),
+            ("WARC-Refers-To-Date", revisit_of[1]),
+        ]
+    headers += [
+        ("Content-Type", "application/http; msgtype=response"),
+        ("WARC-Block-Digest", sha1_digest(block)),
+        ("WARC-Payload-Digest", payload_digest),
+    ]
+    if result.truncated:
+        headers.append(("WARC-Truncated", result.truncated))
+    request_block = http_request_block(result)
+    request = serialize_record([
+        ("WARC-Type", "request"),
+        ("WARC-Record-ID", new_record_id()),
+        ("WARC-Date", date),
+        ("WARC-Target-URI", result.url),
+        ("WARC-Concurrent-To", response_id),
+        ("Content-Type", "application/http; msgtype=request"),
+        ("WARC-Block-Digest", sha1_digest(request_block)),
+    ], request_block)
+    mime = (header_value(result.headers, "Content-Type") or "").split(";")[0].strip().lower()
+    capture = Capture(
+        url=result.url, captured_at=date, status=result.status, mime=mime, payload_digest=payload_digest,
+        warc_file="", offset=0, length=0,
+        record_type="revisit" if is_revisit else "response", record_id=response_id,
+        refers_to_uri=revisit_of[0] if revisit_of else None,
+        refers_to_date=revisit_of[1] if revisit_of else None, job=job, truncated=result.truncated,
+    )
+    return PreparedExchange(gzip_member(serialize_record(headers, block), gzip_level),
+                            gzip_member(request, gzip_level), capture)
+
+
 class WarcWriter:
     """Appends records to `{prefix}-{UTC timestamp}-{serial}.warc.gz`, rotating at max_bytes.
 
@@ -153,7 +220,9 @@ class WarcWriter:
         return serialize_record(headers, block)
 
     def _append(self, record: bytes) -> WrittenRecord:
-        data = gzip_member(record, self.gzip_level)
+        return self._append_member(gzip_member(record, self.gzip_level))
+
+    def _append_member(self, data: bytes) -> WrittenRecord:
         assert self._file is not None
         offset = self._offset
         try:
@@ -182,65 +251,17 @@ class WarcWriter:
 
     def write_exchange(self, result: FetchResult, job: str,
                        revisit_of: Optional[tuple[str, str]] = None) -> tuple[Capture, WrittenRecord]:
-        """A response (or revisit) record and its request record, linked by WARC-Concurrent-To.
+        """A response (or revisit) record and its request record, linked by WARC-Concurrent-To."""
+        return self.append_exchange(prepare_exchange(result, job, revisit_of, self.gzip_level))
 
-        revisit_of = (original target URI, original WARC-Date) when the payload is identical to an
-        earlier capture of the same URL: then only the HTTP headers are stored (identical-payload-digest
-        profile).
-        """
-        assert result.status is not None
-        self._ensure_room()
-        date = warc_date(result.fetched_at)
-        http_head, payload = http_response_block(result)
-        payload_digest = sha1_digest(payload)
-        response_id = new_record_id()
-        is_revisit = revisit_of is not None
-        block = http_head if is_revisit else http_head + payload
-        headers = [
-            ("WARC-Type", "revisit" if is_revisit else "response"),
-            ("WARC-Record-ID", response_id),
-            ("WARC-Date", date),
-            ("WARC-Target-URI", result.url),
-        ]
-        if result.ip_address:
-            headers.append(("WARC-IP-Address", result.ip_address))
-        if is_revisit:
-            assert revisit_of is not None
-            headers += [
-                ("WARC-Profile", REVISIT_PROFILE),
-                ("WARC-Refers-To-Target-URI", revisit_of[0]),
-                ("WARC-Refers-To-Date", revisit_of[1]),
-            ]
-        headers += [
-            ("Content-Type", "application/http; msgtype=response"),
-            ("WARC-Block-Digest", sha1_digest(block)),
-            ("WARC-Payload-Digest", payload_digest),
-        ]
-        if result.truncated:
-            headers.append(("WARC-Truncated", result.truncated))
-        # A response and its request always share a file: rotate only before the pair.
-        written = self.write_record(headers, block, may_rotate=False)
-
-        request_block = http_request_block(result)
-        self.write_record([
-            ("WARC-Type", "request"),
-            ("WARC-Record-ID", new_record_id()),
-            ("WARC-Date", date),
-            ("WARC-Target-URI", result.url),
-            ("WARC-Concurrent-To", response_id),
-            ("Content-Type", "application/http; msgtype=request"),
-            ("WARC-Block-Digest", sha1_digest(request_block)),
-        ], request_block, may_rotate=False)
-
-        mime = (header_value(result.headers, "Content-Type") or "").split(";")[0].strip().lower()
-        capture = Capture(
-            url=result.url, captured_at=date, status=result.status, mime=mime, payload_digest=payload_digest,
-            warc_file=written.warc_file, offset=written.offset, length=written.length,
-            record_type="revisit" if is_revisit else "response", record_id=response_id,
-            refers_to_uri=revisit_of[0] if revisit_of else None,
-            refers_to_date=revisit_of[1] if revisit_of else None, job=job, truncated=result.truncated,
-        )
-        return capture, written
+    def append_exchange(self, prepared: PreparedExchange) -> tuple[Capture, WrittenRecord]:
+        """Append an exchange serialised and compressed elsewhere (in a fetch thread)."""
+        self._ensure_room()  # a response and its request always share a file: rotate only before the pair
+        written = self._append_member(prepared.response)
+        self._append_member(prepared.request)
+        capture = replace(prepared.capture, warc_file=written.warc_file, offset=written.offset, length=written.length)
+        return capture, WrittenRecord(prepared.capture.record_id, written.warc_file, written.offset,
+                                      written.length, prepared.response)
 
     def write_conversion(self, refers_to: str, url: str, text: str, extractor: str) -> WrittenRecord:
         """The extracted article text, so the archive carries its own text without newsarchiver."""

@@ -16,15 +16,15 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional, Protocol
+from typing import Any, Callable, Iterable, Optional, Protocol
 from urllib.parse import urljoin, urlsplit
 
 from newsarchiver import __version__
-from newsarchiver.archive import WarcWriter, recover_open_files, urls_in
+from newsarchiver.archive import PreparedExchange, WarcWriter, prepare_exchange, recover_open_files
 from newsarchiver.config import Config, Job
 from newsarchiver.decode import PayloadError, decode_content_encoding
 from newsarchiver.discover import classify, parse_feed, parse_sitemap, scan_page
-from newsarchiver.errors import BlockedError
+from newsarchiver.errors import BlockedError, WarcFormatError
 from newsarchiver.fetch import Fetcher, retry_after_seconds, utc_now_iso
 from newsarchiver.frontier import Frontier, HostSlots, QueuedUrl
 from newsarchiver.models import Article, Capture, FetchResult, RunReport, header_value
@@ -55,6 +55,8 @@ class Exchange:
 
     item: QueuedUrl
     hops: list[FetchResult] = field(default_factory=list)
+    prepared: list[PreparedExchange] = field(default_factory=list)  # one per hop, ready to append
+    discovered: list[tuple[str, str, int, bool]] = field(default_factory=list)  # (url, kind, depth, force)
     blocked: Optional[str] = None  # a redirect refused by the SSRF guard or the scheme filter
     error: Optional[str] = None
 
@@ -105,7 +107,7 @@ class Crawler:
         self.run_id: Optional[int] = None
         self.seen_digests: dict[str, tuple[str, str]] = {}  # url -> (digest, date), for revisits without an index
         self._learned_cache: dict[str, Optional[object]] = {}
-        self._learners: dict[str, object] = {}  # site -> BoilerplateLearner fed by this run's articles
+        self._learners: dict[str, Any] = {}  # site -> BoilerplateLearner fed by this run's articles
 
     def _warcinfo(self) -> dict[str, str]:
         c = self.config.crawl
@@ -125,10 +127,8 @@ class Crawler:
     def _prepare(self) -> None:
         recovered = recover_open_files(self.archive_dir)
         resumed = self.frontier.start(self.report.started_at)
-        if resumed and recovered:
-            # Records that reached the WARC before the crash count as done: never fetch them twice.
-            for url in urls_in(self.archive_dir / r.name for r in recovered):
-                self.frontier.mark(url, "done", "recovered from an unclosed WARC file")
+        if resumed:
+            self._resume_from(self._files_of_this_run())
         if self.store is not None and recovered:
             # Captures written before the crash but not yet indexed: the WARC is the source of truth.
             from newsarchiver.ingest import import_warcs
@@ -145,6 +145,42 @@ class Crawler:
             self._enqueue(url, "sitemap", 0, None, force=True)
         for url in self.recapture:
             self._enqueue(url, "page", self.job.max_depth, "recapture", force=True)
+
+    def _files_of_this_run(self) -> list[Path]:
+        """WARC files the interrupted run wrote: `{job}-{UTC timestamp}-{serial}.warc.gz` since it began."""
+        started = (self.frontier.started_at or "").replace("-", "").replace(":", "").replace("T", "")[:14]
+        files = []
+        for path in sorted(self.archive_dir.glob(f"{self.job.name}-*.warc.gz")):
+            stamp = path.name[len(self.job.name) + 1:].split("-")[0]
+            if stamp.isdigit() and stamp >= started:
+                files.append(path)
+        return files
+
+    def _resume_from(self, paths: Iterable[Path]) -> None:
+        """Records that reached the WARC before a crash count as fetched: never fetch them twice.
+
+        Their links may not have reached the frontier before the crash, so they are found again
+        from the archived payloads (the WARC is the source of truth).
+        """
+        from newsarchiver.warcread import iter_entries
+
+        for path in paths:
+            try:
+                for entry in iter_entries(path, types={"response", "revisit"}):
+                    known = self.frontier.state_of(entry.url or "")
+                    if entry.url is None or known is None or known[2] != "queued":
+                        continue
+                    self.frontier.mark(entry.url, "done", "recovered from an unclosed WARC file")
+                    kind, depth = known[0], known[1]
+                    if entry.rec_type == "response" and entry.http_status == 200 and kind != "robots":
+                        archived = FetchResult(url=entry.url, method="GET", request_headers=(), fetched_at=entry.date or "",
+                                               status=200, headers=tuple(entry.http_headers), body=entry.payload)
+                        item = QueuedUrl(entry.url, host_key(entry.url), kind, depth, None, 0)
+                        for url, found_kind, found_depth, force in self._discover(item, archived):
+                            self._enqueue(url, found_kind, found_depth, entry.url, force=force)
+            except WarcFormatError:
+                continue  # recovery already cut the torn tail; nothing after it is readable
+        self.frontier.commit()
 
     def _enqueue(self, raw_url: str, kind: str, depth: int, source: Optional[str], force: bool = False) -> None:
         url = normalize_url(raw_url)
@@ -186,6 +222,7 @@ class Crawler:
                         item = inflight.pop(future)
                         self.slots.release(item.host)
                         self._handle(future.result())
+                    self.frontier.commit()
             finally:
                 # Ctrl-C / SIGTERM: finish the exchanges in flight so every record is whole.
                 for future in list(inflight):
@@ -235,8 +272,8 @@ class Crawler:
                         continue
                     self.pages_started += 1
                 self.slots.acquire(host)
-                extra = self._conditional_headers(item.url)
-                inflight[threads.submit(self._fetch_chain, item, extra)] = item
+                extra, previous = self._previous(item.url)
+                inflight[threads.submit(self._fetch_chain, item, extra, previous)] = item
                 capacity -= 1
 
     def _allowed(self, item: QueuedUrl) -> bool:
@@ -249,24 +286,47 @@ class Crawler:
             return False
         return True
 
-    def _conditional_headers(self, url: str) -> dict[str, str]:
+    def _previous(self, url: str) -> tuple[dict[str, str], Optional[tuple[str, str]]]:
+        """Conditional request headers, and (payload digest, WARC-Date) of the last capture of url."""
+        if url in self.seen_digests:
+            return {}, self.seen_digests[url]
         if self.store is None:
-            return {}
+            return {}, None
         previous = self.store.previous_capture(url)
+        if previous is None:
+            return {}, None
         headers: dict[str, str] = {}
-        if previous is not None:
-            etag = getattr(previous, "etag", None)
-            modified = getattr(previous, "last_modified", None)
-            if etag:
-                headers["If-None-Match"] = etag
-            if modified:
-                headers["If-Modified-Since"] = modified
-        return headers
+        etag = getattr(previous, "etag", None)
+        modified = getattr(previous, "last_modified", None)
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
+        return headers, (getattr(previous, "payload_digest"), getattr(previous, "captured_at"))
 
     # -- in a fetch thread -------------------------------------------------------------------
 
-    def _fetch_chain(self, item: QueuedUrl, extra: dict[str, str]) -> Exchange:
-        """Fetch a URL and follow its redirects hop by hop; every hop is kept for the WARC."""
+    def _fetch_chain(self, item: QueuedUrl, extra: dict[str, str],
+                     previous: Optional[tuple[str, str]] = None) -> Exchange:
+        """Fetch, follow redirects hop by hop, and do the per-response CPU work here, in parallel.
+
+        Each hop is serialised, digested and gzipped into WARC records (zlib and hashlib release
+        the GIL) and the final page is scanned for links, so the main loop only appends bytes and
+        updates the frontier and the index.
+        """
+        exchange = self._fetch_hops(item, extra)
+        for hop in exchange.hops:
+            if hop.status is None:
+                continue
+            revisit_of = self._revisit_of(hop, previous if hop.url == item.url else None)
+            exchange.prepared.append(prepare_exchange(hop, self.job.name, revisit_of, self.config.warc.gzip_level))
+        final = exchange.hops[-1] if exchange.hops else None
+        if (final is not None and final.status == 200 and item.kind != "robots"
+                and not exchange.blocked and not exchange.error):
+            exchange.discovered = self._discover(item, final)
+        return exchange
+
+    def _fetch_hops(self, item: QueuedUrl, extra: dict[str, str]) -> Exchange:
         exchange = Exchange(item)
         url = item.url
         seen = {url}
@@ -315,8 +375,9 @@ class Crawler:
 
     def _handle(self, exchange: Exchange) -> None:
         item = exchange.item
-        for hop in exchange.hops:
-            self._archive(hop, item)
+        answered = [hop for hop in exchange.hops if hop.status is not None]
+        for hop, prepared in zip(answered, exchange.prepared):
+            self._archive(hop, prepared, item)
         final = exchange.hops[-1] if exchange.hops else None
         if exchange.blocked:
             self.report.blocked += 1
@@ -333,8 +394,8 @@ class Crawler:
             return
         if item.kind == "robots":
             self._learn_robots(item, final)
-        elif final.status == 200:
-            self._discover(item, final)
+        for url, kind, depth, force in exchange.discovered:
+            self._enqueue(url, kind, depth, final.url, force=force)
         # An archived article asked again that answers 404/410 is recorded as removed, not failed.
         gone = item.source == "recapture" and final.status in (404, 410)
         if final.status >= 400 and item.kind != "robots" and not gone:
@@ -350,16 +411,13 @@ class Crawler:
         self.writer.write_failure(item.url, reason, self.job.name)
         self.frontier.mark(item.url, "failed", reason)
 
-    def _archive(self, hop: FetchResult, item: QueuedUrl) -> None:
-        if hop.status is None:
-            return
+    def _archive(self, hop: FetchResult, prepared: PreparedExchange, item: QueuedUrl) -> None:
         self.report.fetched += 1
         if hop.url != item.url:
             self.frontier.mark(hop.url, "done", "redirect target")
-        revisit_of = self._revisit_of(hop)
-        capture, written = self.writer.write_exchange(hop, self.job.name, revisit_of)
+        capture, written = self.writer.append_exchange(prepared)
         self.report.archived += 1
-        if revisit_of:
+        if capture.record_type == "revisit":
             self.report.revisits += 1
         if hop.status == 304:
             self.report.not_modified += 1
@@ -370,7 +428,7 @@ class Crawler:
                 "location": header_value(hop.headers, "Location")}  # a redirect to a front page = removed
         if item.kind == "page" and hop.status == 200 and capture.mime in ("text/html", "application/xhtml+xml", ""):
             host = (urlsplit(hop.url).hostname or "").lower()
-            self.pool.submit(written.data, capture, self.config.site_rules(host), meta, self._learned(host))
+            self.pool.submit(self.archive_dir, capture, self.config.site_rules(host), meta, self._learned(host))
         elif self.store is not None:
             outcome = self.store.record_capture(capture, None, run_id=self.run_id, **meta)
             if getattr(outcome, "is_removed", False):
@@ -393,18 +451,13 @@ class Crawler:
             site, BoilerplateLearner(site, settings.boilerplate_min_pages, settings.boilerplate_min_share))
         learner.add(article.canonical_url or article.url, article.text.split("\n\n"))
 
-    def _revisit_of(self, hop: FetchResult) -> Optional[tuple[str, str]]:
-        if not self.config.warc.dedup or hop.status != 200 or hop.truncated:
+    def _revisit_of(self, hop: FetchResult, previous: Optional[tuple[str, str]]) -> Optional[tuple[str, str]]:
+        """(URL, date) of an earlier capture with the same payload, for a revisit record (any thread)."""
+        if not self.config.warc.dedup or hop.status != 200 or hop.truncated or previous is None:
             return None
         from newsarchiver.archive import sha1_digest
 
-        digest = sha1_digest(hop.body)
-        previous = self.seen_digests.get(hop.url)
-        if previous is None and self.store is not None:
-            found = self.store.previous_capture(hop.url)
-            if found is not None:
-                previous = (getattr(found, "payload_digest"), getattr(found, "captured_at"))
-        if previous and previous[0] == digest:
+        if previous[0] == sha1_digest(hop.body):
             return (hop.url, previous[1])
         return None
 
@@ -436,30 +489,28 @@ class Crawler:
             for sitemap in policy.sitemaps():
                 self._enqueue(sitemap, "sitemap", 0, item.url)
 
-    def _discover(self, item: QueuedUrl, result: FetchResult) -> None:
+    def _discover(self, item: QueuedUrl, result: FetchResult) -> list[tuple[str, str, int, bool]]:
+        """URLs found in a response: (url, kind, depth, force past scope). Pure: runs in fetch threads."""
         body = _decoded(result)
         kind = classify(header_value(result.headers, "Content-Type") or "", result.url, body[:4096])
+        found: list[tuple[str, str, int, bool]] = []
         # Entries of a feed or sitemap the user named are the articles they asked for: in scope
         # even on another host (feeds.example.com listing www.example.com), at the feed's depth.
         named_by_user = item.depth == 0 and item.kind in ("feed", "sitemap")
         if kind == "sitemap" or item.kind == "sitemap":
-            found = parse_sitemap(body, result.url)
-            for sitemap in found.sitemaps:
-                self._enqueue(sitemap, "sitemap", item.depth, result.url, force=named_by_user)
-            for url in found.urls:
-                self._enqueue(url, "page", item.depth, result.url, force=named_by_user)
+            sitemap = parse_sitemap(body, result.url)
+            found += [(url, "sitemap", item.depth, named_by_user) for url in sitemap.sitemaps]
+            found += [(url, "page", item.depth, named_by_user) for url in sitemap.urls]
         elif kind == "feed" or item.kind == "feed":
-            for url in parse_feed(body, result.url):
-                self._enqueue(url, "page", item.depth, result.url, force=named_by_user)
+            found += [(url, "page", item.depth, named_by_user) for url in parse_feed(body, result.url)]
         elif kind == "html" and item.kind == "page":
             page = scan_page(body, result.url)
             if item.depth < self.job.max_depth:
-                for url in page.links:
-                    self._enqueue(url, "page", item.depth + 1, result.url)
+                found += [(url, "page", item.depth + 1, False) for url in page.links]
             assets = self.config.crawl.page_assets
             if assets != "none":
-                for url in page.assets:
-                    self._enqueue(url, "asset", item.depth, result.url, force=assets == "all")
+                found += [(url, "asset", item.depth, assets == "all") for url in page.assets]
+        return found
 
     def _close(self) -> None:
         self.writer.close()

@@ -58,7 +58,8 @@ class Frontier:
     def __init__(self, path: Path) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            # Deferred transactions, committed once per pass of the crawl loop (see commit()).
+            self.db = sqlite3.connect(str(path), check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
@@ -68,6 +69,7 @@ class Frontier:
         self._seq = itertools.count(self._max_seq() + 1)
         self._queues: dict[str, list[tuple[int, int, QueuedUrl]]] = defaultdict(list)
         self._known: set[str] = set()
+        self._finished: set[str] = set()  # marked done/failed/skipped while still in a queue
 
     def _max_seq(self) -> int:
         row = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM urls").fetchone()
@@ -88,10 +90,22 @@ class Frontier:
         self.db.execute("DELETE FROM urls")
         self._set_meta("state", "running")
         self._set_meta("started_at", started_at)
+        self.commit()
         return False
 
     def finish(self) -> None:
         self._set_meta("state", "finished")
+        self.commit()
+
+    def commit(self) -> None:
+        """Make the marks and additions so far durable. The crawl commits once per loop pass;
+        a crash loses at most that pass, and the WARC (recovered on resume) says what was fetched."""
+        self.db.commit()
+
+    def state_of(self, url: str) -> Optional[tuple[str, int, str]]:
+        """(kind, depth, state) of a URL in this run, or None."""
+        row = self.db.execute("SELECT kind, depth, state FROM urls WHERE url = ?", (url,)).fetchone()
+        return (row[0], int(row[1]), row[2]) if row else None
 
     @property
     def started_at(self) -> Optional[str]:
@@ -114,6 +128,7 @@ class Frontier:
         if url in self._known and not again:
             return False
         self._known.add(url)
+        self._finished.discard(url)
         item = QueuedUrl(url, host, kind, depth, source, next(self._seq))
         self.db.execute(
             "INSERT INTO urls(url, host, kind, depth, source, seq) VALUES (?, ?, ?, ?, ?, ?) "
@@ -127,6 +142,7 @@ class Frontier:
         """Record the outcome of a URL (also one reached only as a redirect target)."""
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self._known.add(url)
+        self._finished.add(url)
         self.db.execute(
             "INSERT INTO urls(url, host, kind, depth, state, seq, note, done_at) VALUES (?, '', 'page', 0, ?, ?, ?, ?) "
             "ON CONFLICT(url) DO UPDATE SET state = excluded.state, note = excluded.note, done_at = excluded.done_at",
@@ -137,13 +153,16 @@ class Frontier:
         return url in self._known
 
     def hosts_with_work(self) -> list[str]:
-        return [host for host, queue in self._queues.items() if queue]
+        return [host for host in list(self._queues) if self.peek(host) is not None]
 
     def peek(self, host: str) -> Optional[QueuedUrl]:
         queue = self._queues.get(host)
+        while queue and queue[0][2].url in self._finished:
+            heapq.heappop(queue)  # finished meanwhile (a redirect target, a recovered capture)
         return queue[0][2] if queue else None
 
     def pop(self, host: str) -> QueuedUrl:
+        self.peek(host)
         return heapq.heappop(self._queues[host])[2]
 
     def drop_queued(self, host: str) -> list[QueuedUrl]:
@@ -152,12 +171,14 @@ class Frontier:
         return items
 
     def pending(self) -> int:
-        return sum(len(q) for q in self._queues.values())
+        """Hosts with queued work (0 when nothing is left to fetch)."""
+        return len(self.hosts_with_work())
 
     def counts(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT state, COUNT(*) FROM urls GROUP BY state").fetchall())
 
     def close(self) -> None:
+        self.db.commit()
         self.db.close()
 
 
