@@ -277,3 +277,21 @@ def test_resume_trusts_the_warc_over_unsaved_frontier_marks(tmp_path: Path) -> N
         refetched = [p for p in server.requests.paths() if p != "/robots.txt"]
     assert refetched == []
     assert_valid_warcs(archive)
+
+
+def test_writer_hashes_files_as_written(tmp_path: Path) -> None:
+    import hashlib
+
+    from newsarchiver.archive import WarcWriter
+    from newsarchiver.models import FetchResult
+
+    writer = WarcWriter(tmp_path, "hash", max_bytes=10_000)
+    for i in range(30):
+        writer.write_exchange(FetchResult(url=f"http://example.org/{i}", method="GET", request_headers=(("Host", "example.org"),),
+                                          fetched_at="2024-05-01T00:00:00.000000Z", status=200, reason="OK",
+                                          headers=(("Content-Type", "text/plain"),), body=b"x" * (500 + i)), "hash")
+    writer.close()
+    assert len(writer.closed_files) >= 2
+    for name in writer.closed_files:
+        assert writer.file_sha256[name] == hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()
+    assert_valid_warcs(tmp_path)

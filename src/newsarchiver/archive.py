@@ -174,6 +174,8 @@ class WarcWriter:
         self.info = info or {}
         self.serial = 0
         self.closed_files: list[str] = []
+        self.file_sha256: dict[str, str] = {}  # closed file -> sha256 of its bytes, hashed as written
+        self._sha256 = hashlib.sha256()
         self._file: Optional[object] = None
         self._name = ""
         self._offset = 0
@@ -198,6 +200,7 @@ class WarcWriter:
             raise ArchiveError(f"{path}: cannot create WARC file: {exc.strerror}") from exc
         self._name = name
         self._offset = 0
+        self._sha256 = hashlib.sha256()
         self._append(self._warcinfo_record(name))
 
     def _warcinfo_record(self, filename: str) -> bytes:
@@ -232,6 +235,7 @@ class WarcWriter:
             # Disk full: the partial member is a torn tail that recovery drops; closed records stay readable.
             raise ArchiveError(f"{self.archive_dir / (self._name + OPEN_SUFFIX)}: write failed: {exc.strerror}") from exc
         self._offset += len(data)
+        self._sha256.update(data)
         return WrittenRecord(record_id="", warc_file=self._name, offset=offset, length=len(data), data=data)
 
     def _ensure_room(self) -> None:
@@ -304,6 +308,7 @@ class WarcWriter:
         finally:
             self._file = None
         self.closed_files.append(name)
+        self.file_sha256[name] = self._sha256.hexdigest()
         return name
 
 

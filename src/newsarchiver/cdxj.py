@@ -34,18 +34,20 @@ INDEX_NAME = "index.cdxj"
 logger = logging.getLogger(__name__)
 
 
-def update_cdxj(archive_dir: Path, warc_files: list[Path]) -> Path:
+def update_cdxj(archive_dir: Path, warc_files: list[Path], *, verified: bool = False) -> Path:
     """(Re)index `warc_files` into `archive_dir/index.cdxj`; returns the index path.
 
     Raises WarcFormatError if any file is damaged (the index is then left as it was) and
     ArchiveError for a file outside the archive directory, a `.open` file, or an unwritable index.
+    `verified=True` skips the damage check for files the crawler has just written and closed.
     """
     archive_dir = Path(archive_dir).resolve()
     index_path = archive_dir / INDEX_NAME
     names = {_relative_name(archive_dir, Path(f)): Path(f).resolve() for f in warc_files}
     new_lines: list[str] = []
     for name, path in names.items():
-        _check_indexable(path)
+        if not verified:
+            _check_indexable(path)
         new_lines.extend(_index_lines(archive_dir, path))
     kept = _kept_lines(_read_lines(index_path), set(names), archive_dir)
     _write_atomically(index_path, sorted(set(kept).union(new_lines)))

@@ -529,16 +529,15 @@ class Crawler:
             # Paragraphs repeated across this run's pages become the site's boilerplate for later runs.
             _save_learned(self.store, self._learners, self.config)  # type: ignore[arg-type]
         if self.store is not None and hasattr(self.store, "register_warc_file"):
-            from newsarchiver.ingest import file_sha256
-
             # With its hash known, `newsarchiver import` of the same file later adds nothing.
             for name in self.report.warc_files:
                 path = self.archive_dir / name
-                self.store.register_warc_file(name, size=path.stat().st_size, sha256=file_sha256(path), complete=True)
+                self.store.register_warc_file(name, size=path.stat().st_size, sha256=self.writer.file_sha256[name],
+                                              complete=True)
         if self.report.warc_files:
             from newsarchiver.cdxj import update_cdxj
 
-            update_cdxj(self.archive_dir, [self.archive_dir / name for name in self.report.warc_files])
+            update_cdxj(self.archive_dir, [self.archive_dir / name for name in self.report.warc_files], verified=True)
 
 
 def _decoded(result: FetchResult) -> bytes:
