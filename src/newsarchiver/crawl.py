@@ -503,11 +503,13 @@ class Crawler:
             found += [(url, "page", item.depth, named_by_user) for url in sitemap.urls]
         elif kind == "feed" or item.kind == "feed":
             found += [(url, "page", item.depth, named_by_user) for url in parse_feed(body, result.url)]
-        elif kind == "html" and item.kind == "page":
-            page = scan_page(body, result.url)
-            if item.depth < self.job.max_depth:
-                found += [(url, "page", item.depth + 1, False) for url in page.links]
+        elif kind == "html" and item.kind == "page" and (item.depth < self.job.max_depth
+                                                          or self.config.crawl.page_assets != "none"):
             assets = self.config.crawl.page_assets
+            follow = item.depth < self.job.max_depth
+            page = scan_page(body, result.url, want_links=follow, want_assets=assets != "none")
+            if follow:
+                found += [(url, "page", item.depth + 1, False) for url in page.links]
             if assets != "none":
                 found += [(url, "asset", item.depth, assets == "all") for url in page.assets]
         return found

@@ -114,8 +114,12 @@ class PageLinks:
     assets: list[str]  # images, stylesheets and icons the page needs to replay as captured
 
 
-def scan_page(body: bytes | str, base_url: str, encoding: Optional[str] = None) -> PageLinks:
-    """Every URL a crawler wants from an HTML page, resolved and normalised, in one parse."""
+def scan_page(body: bytes | str, base_url: str, encoding: Optional[str] = None, *,
+              want_links: bool = True, want_assets: bool = True) -> PageLinks:
+    """Every URL a crawler wants from an HTML page, resolved and normalised, in one parse.
+
+    Normalising is most of the cost on pages with big menus, so a crawler at its depth limit
+    asks only for assets (want_links=False)."""
     root = _html_root(body, encoding)
     if root is None:
         return PageLinks([], [], [])
@@ -141,7 +145,10 @@ def scan_page(body: bytes | str, base_url: str, encoding: Optional[str] = None) 
             raw.append((href, "asset"))
     document_base = (normalize_url(base, base_url) if base else None) or base_url
     found: dict[str, dict[str, None]] = {"link": {}, "feed": {}, "asset": {}}
+    wanted = {"link": want_links, "feed": want_links, "asset": want_assets}
     for href, kind in raw:
+        if not wanted[kind]:
+            continue
         url = normalize_url(href, document_base)  # javascript:, mailto:, tel:, data: -> None
         if url is None:
             continue
