@@ -295,3 +295,53 @@ def test_writer_hashes_files_as_written(tmp_path: Path) -> None:
     for name in writer.closed_files:
         assert writer.file_sha256[name] == hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()
     assert_valid_warcs(tmp_path)
+
+
+def _file_size_limit(limit: int):
+    def apply() -> None:
+        import resource
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failed write, not a killed process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+def test_full_disk_is_one_clear_error_and_closed_records_stay_readable(tmp_path: Path) -> None:
+    """A file size limit stands in for a full disk: writes fail with an OSError as with ENOSPC."""
+    archive = tmp_path / "a"
+    with SampleSiteServer(generate_site(n_articles=20, page_kb=120)) as server:
+        proc = subprocess.run(
+            [sys.executable, "-m", "newsarchiver", "crawl", server.url + "/", "--archive", str(archive),
+             "--delay", "0", "--max-depth", "1"],
+            capture_output=True, text=True, timeout=120, preexec_fn=_file_size_limit(400_000))
+    assert proc.returncode in (ExitCode.ARCHIVE, ExitCode.INDEX), proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("newsarchiver: error:")]
+    assert len(errors) == 1 and "disk full" in errors[0]
+    assert "Traceback" not in proc.stderr
+    assert_valid_warcs(archive)  # closed, renamed, every record whole
+
+
+def test_warc_write_failure_cuts_the_partial_record(tmp_path: Path) -> None:
+    script = f"""
+import sys
+from pathlib import Path
+from newsarchiver.archive import WarcWriter
+from newsarchiver.errors import ArchiveError
+from newsarchiver.models import FetchResult
+writer = WarcWriter(Path({str(tmp_path)!r}), "full", max_bytes=10**9, gzip_level=1)
+body = bytes(range(256)) * 400  # incompressible enough to grow the file quickly
+try:
+    for i in range(1000):
+        writer.write_exchange(FetchResult(url=f"http://example.org/{{i}}", method="GET",
+            request_headers=(("Host", "example.org"),), fetched_at="2024-05-01T00:00:00.000000Z",
+            status=200, reason="OK", headers=(("Content-Type", "application/octet-stream"),), body=body), "full")
+except ArchiveError as exc:
+    print(exc)
+    writer.close()
+    sys.exit(4)
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          preexec_fn=_file_size_limit(300_000))
+    assert proc.returncode == 4, proc.stderr
+    assert "write failed" in proc.stdout and "disk full" in proc.stdout
+    assert_valid_warcs(tmp_path)

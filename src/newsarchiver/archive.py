@@ -195,7 +195,7 @@ class WarcWriter:
             self.serial += 1
         path = self.archive_dir / (name + OPEN_SUFFIX)
         try:
-            self._file = open(path, "xb")
+            self._file = open(path, "xb", buffering=0)
         except OSError as exc:
             raise ArchiveError(f"{path}: cannot create WARC file: {exc.strerror}") from exc
         self._name = name
@@ -229,11 +229,20 @@ class WarcWriter:
         assert self._file is not None
         offset = self._offset
         try:
-            self._file.write(data)  # type: ignore[attr-defined]
-            self._file.flush()  # type: ignore[attr-defined]
+            view = memoryview(data)
+            while view:  # unbuffered: a short write is possible, and nothing lingers in a buffer
+                written = self._file.write(view)  # type: ignore[attr-defined]
+                view = view[written:]
         except OSError as exc:
-            # Disk full: the partial member is a torn tail that recovery drops; closed records stay readable.
-            raise ArchiveError(f"{self.archive_dir / (self._name + OPEN_SUFFIX)}: write failed: {exc.strerror}") from exc
+            # Disk full: cut the partial member off, so the file holds whole records only and can
+            # still be closed; the caller stops the crawl.
+            try:
+                self._file.truncate(offset)  # type: ignore[attr-defined]
+                self._file.seek(offset)  # type: ignore[attr-defined]
+            except OSError:
+                pass  # recovery on the next run drops the torn tail instead
+            raise ArchiveError(f"{self.archive_dir / (self._name + OPEN_SUFFIX)}: write failed: "
+                               f"{exc.strerror} (disk full?)") from exc
         self._offset += len(data)
         self._sha256.update(data)
         return WrittenRecord(record_id="", warc_file=self._name, offset=offset, length=len(data), data=data)
@@ -261,11 +270,12 @@ class WarcWriter:
     def append_exchange(self, prepared: PreparedExchange) -> tuple[Capture, WrittenRecord]:
         """Append an exchange serialised and compressed elsewhere (in a fetch thread)."""
         self._ensure_room()  # a response and its request always share a file: rotate only before the pair
-        written = self._append_member(prepared.response)
-        self._append_member(prepared.request)
-        capture = replace(prepared.capture, warc_file=written.warc_file, offset=written.offset, length=written.length)
-        return capture, WrittenRecord(prepared.capture.record_id, written.warc_file, written.offset,
-                                      written.length, prepared.response)
+        # One write for the pair: a failure (disk full) cuts both, never leaving a response alone.
+        pair = self._append_member(prepared.response + prepared.request)
+        length = len(prepared.response)
+        capture = replace(prepared.capture, warc_file=pair.warc_file, offset=pair.offset, length=length)
+        return capture, WrittenRecord(prepared.capture.record_id, pair.warc_file, pair.offset, length,
+                                      prepared.response)
 
     def write_conversion(self, refers_to: str, url: str, text: str, extractor: str) -> WrittenRecord:
         """The extracted article text, so the archive carries its own text without newsarchiver."""

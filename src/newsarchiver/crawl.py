@@ -205,6 +205,7 @@ class Crawler:
     def run(self) -> RunReport:
         self._prepare()
         inflight: dict[Future[Exchange], QueuedUrl] = {}
+        failed = False
         with ThreadPoolExecutor(max_workers=self.config.crawl.workers, thread_name_prefix="fetch") as threads:
             try:
                 while not self.stop.is_set():
@@ -223,17 +224,41 @@ class Crawler:
                         self.slots.release(item.host)
                         self._handle(future.result())
                     self.frontier.commit()
+            except BaseException:
+                failed = True
+                raise
             finally:
-                # Ctrl-C / SIGTERM: finish the exchanges in flight so every record is whole.
-                for future in list(inflight):
-                    item = inflight.pop(future)
-                    try:
-                        self._handle(future.result())
-                    except Exception:  # pragma: no cover - the stop path must close the WARC
-                        log.exception("while stopping")
-                self._drain_extractions(block=True)
-                self._close()
+                self._shut_down(inflight, failed)
         return self.report
+
+    def _shut_down(self, inflight: dict[Future[Exchange], QueuedUrl], failed: bool) -> None:
+        """Finish what is in flight and close everything, even after an error (disk full, index
+        damaged): every step runs, so the WARC is closed and its records stay readable. After an
+        error the first one is already on its way up, and later ones are only logged."""
+        steps: list[Callable[[], None]] = [
+            lambda: self._finish_inflight(inflight),
+            lambda: self._drain_extractions(block=True),
+            self.writer.close,  # type: ignore[list-item]
+            self.pool.shutdown,
+            self._close,
+        ]
+        first: Optional[BaseException] = None
+        for step in steps:
+            try:
+                step()
+            except Exception as exc:
+                if failed or first is not None:
+                    log.warning("while closing after an error: %s", exc)
+                else:
+                    first = exc
+        if first is not None:
+            raise first
+
+    def _finish_inflight(self, inflight: dict[Future[Exchange], QueuedUrl]) -> None:
+        """Ctrl-C / SIGTERM: handle the exchanges already in flight so every record is whole."""
+        for future in list(inflight):
+            inflight.pop(future)
+            self._handle(future.result())
 
     def _has_dispatchable_soon(self) -> bool:
         return self.frontier.pending() > 0 and not self._page_budget_spent_everywhere()
@@ -515,8 +540,6 @@ class Crawler:
         return found
 
     def _close(self) -> None:
-        self.writer.close()
-        self.pool.shutdown()
         self.report.finished_at = utc_now_iso()
         self.report.interrupted = self.stop.is_set()
         self.report.warc_files = list(self.writer.closed_files)

@@ -215,4 +215,7 @@ def store_error(path: Path, exc: sqlite3.Error) -> IndexStoreError:
         return IndexStoreError(f"{path}: the index is damaged ({message}); move it aside and run `newsarchiver reindex`")
     if "locked" in message or "busy" in message:
         return IndexStoreError(f"{path}: the index is busy (another process holds the write lock); try again")
+    if "disk I/O error" in message or "database or disk is full" in message:
+        return IndexStoreError(f"{path}: {message} (disk full or no write permission?); free space and rerun: "
+                               "the WARC files are intact and `newsarchiver reindex` rebuilds the index")
     return IndexStoreError(f"{path}: {message}")
