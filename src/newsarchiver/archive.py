@@ -14,6 +14,7 @@ drops a torn tail and renames the file on the next run.
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import logging
 import os
@@ -35,6 +36,8 @@ OPEN_SUFFIX = ".open"
 # Renamed rather than dropped, so replay tools do not try to de-chunk an already de-chunked body.
 DECHUNKED_HEADER = "X-Crawler-Transfer-Encoding"
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+# A 304 to a conditional request: the server says the earlier capture still stands (as Heritrix writes it).
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 
 
 def sha1_digest(data: bytes) -> str:
@@ -102,12 +105,13 @@ class PreparedExchange:
 
 
 def prepare_exchange(result: FetchResult, job: str, revisit_of: Optional[tuple[str, str]],
-                     gzip_level: int) -> PreparedExchange:
+                     gzip_level: int, original_digest: Optional[str] = None) -> PreparedExchange:
     """Serialise, digest and compress an exchange: pure CPU work that can run in any thread.
 
     revisit_of = (original target URI, original WARC-Date) when the payload is identical to an
     earlier capture of the same URL: then only the HTTP headers are stored (identical-payload-digest
-    profile).
+    profile), or when a 304 answered a conditional request (server-not-modified profile; its
+    capture carries `original_digest`, the payload it stands for).
     """
     assert result.status is not None
     date = warc_date(result.fetched_at)
@@ -115,6 +119,7 @@ def prepare_exchange(result: FetchResult, job: str, revisit_of: Optional[tuple[s
     payload_digest = sha1_digest(payload)
     response_id = new_record_id()
     is_revisit = revisit_of is not None
+    not_modified = is_revisit and result.status == 304
     block = http_head if is_revisit else http_head + payload
     headers = [
         ("WARC-Type", "revisit" if is_revisit else "response"),
@@ -126,15 +131,18 @@ def prepare_exchange(result: FetchResult, job: str, revisit_of: Optional[tuple[s
         headers.append(("WARC-IP-Address", result.ip_address))
     if revisit_of is not None:
         headers += [
-            ("WARC-Profile", REVISIT_PROFILE),
+            ("WARC-Profile", NOT_MODIFIED_PROFILE if not_modified else REVISIT_PROFILE),
             ("WARC-Refers-To-Target-URI", revisit_of[0]),
             ("WARC-Refers-To-Date", revisit_of[1]),
         ]
     headers += [
         ("Content-Type", "application/http; msgtype=response"),
         ("WARC-Block-Digest", sha1_digest(block)),
-        ("WARC-Payload-Digest", payload_digest),
     ]
+    if not not_modified:  # a 304 has no payload of its own to digest
+        headers.append(("WARC-Payload-Digest", payload_digest))
+    elif original_digest:
+        payload_digest = original_digest
     if result.truncated:
         headers.append(("WARC-Truncated", result.truncated))
     request_block = http_request_block(result)
@@ -196,6 +204,8 @@ class WarcWriter:
         path = self.archive_dir / (name + OPEN_SUFFIX)
         try:
             self._file = open(path, "xb", buffering=0)
+            # Held while the file is written: recovery in another crawl of the same archive skips it.
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             raise ArchiveError(f"{path}: cannot create WARC file: {exc.strerror}") from exc
         self._name = name
@@ -352,6 +362,14 @@ def recover_open_files(archive_dir: Path) -> list[RecoveredFile]:
 
     recovered = []
     for path in sorted(archive_dir.glob("*.warc.gz" + OPEN_SUFFIX)):
+        try:
+            with open(path, "r+b") as probe:
+                fcntl.flock(probe.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("%s: being written by another crawl; left alone", path.name)
+            continue
+        except FileNotFoundError:
+            continue  # closed and renamed by its crawl meanwhile
         size = path.stat().st_size
         good_end, records, reason = 0, 0, None
         try:

@@ -126,6 +126,12 @@ class Crawler:
 
     def _prepare(self) -> None:
         recovered = recover_open_files(self.archive_dir)
+        if recovered:
+            from newsarchiver.cdxj import update_cdxj
+
+            kept = [self.archive_dir / r.name for r in recovered if (self.archive_dir / r.name).exists()]
+            if kept:
+                update_cdxj(self.archive_dir, kept)  # replay tools see what the crashed run captured
         resumed = self.frontier.start(self.report.started_at)
         if resumed:
             self._resume_from(self._files_of_this_run())
@@ -343,8 +349,10 @@ class Crawler:
         for hop in exchange.hops:
             if hop.status is None:
                 continue
-            revisit_of = self._revisit_of(hop, previous if hop.url == item.url else None)
-            exchange.prepared.append(prepare_exchange(hop, self.job.name, revisit_of, self.config.warc.gzip_level))
+            earlier = previous if hop.url == item.url else None
+            revisit_of = self._revisit_of(hop, earlier)
+            exchange.prepared.append(prepare_exchange(hop, self.job.name, revisit_of, self.config.warc.gzip_level,
+                                                      original_digest=earlier[0] if earlier else None))
         final = exchange.hops[-1] if exchange.hops else None
         if (final is not None and final.status == 200 and item.kind != "robots"
                 and not exchange.blocked and not exchange.error):
@@ -477,8 +485,13 @@ class Crawler:
         learner.add(article.canonical_url or article.url, article.text.split("\n\n"))
 
     def _revisit_of(self, hop: FetchResult, previous: Optional[tuple[str, str]]) -> Optional[tuple[str, str]]:
-        """(URL, date) of an earlier capture with the same payload, for a revisit record (any thread)."""
-        if not self.config.warc.dedup or hop.status != 200 or hop.truncated or previous is None:
+        """(URL, date) of an earlier capture this one repeats, for a revisit record (any thread):
+        a 304 to our conditional request, or a 200 with the same payload."""
+        if previous is None:
+            return None
+        if hop.status == 304:
+            return (hop.url, previous[1])
+        if not self.config.warc.dedup or hop.status != 200 or hop.truncated:
             return None
         from newsarchiver.archive import sha1_digest
 

@@ -119,7 +119,10 @@ class _Extractor:
         if self._pool is None:
             import multiprocessing
 
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"))
+            from newsarchiver.pipeline import pool_initargs, worker_init
+
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"),
+                                             initializer=worker_init, initargs=pool_initargs())
         return self._pool
 
     @staticmethod
@@ -237,6 +240,7 @@ def _import_one(catalogue: Catalogue, path: Path, config: Config, job: Optional[
         stat = path.stat()
     except OSError as exc:
         raise ArchiveError(f"{path}: cannot read: {exc.strerror}") from exc
+    _check_first_record(path)  # a file that is no WARC at all is never copied into the archive
     name, copy_to = _name_in_archive(path, config.archive_dir, sha256)
     result.name = name
     known = catalogue.warc_file_by_sha256(sha256)
@@ -257,6 +261,13 @@ def _import_one(catalogue: Catalogue, path: Path, config: Config, job: Optional[
         raise error from None
     catalogue.register_warc_file(name, size=stat.st_size, sha256=sha256, mtime=mtime, complete=True)
     result.status = "imported"
+
+
+def _check_first_record(path: Path) -> None:
+    from newsarchiver.warcread import iter_entries
+
+    for _entry in iter_entries(path, max_payload_bytes=0):  # raises WarcFormatError at offset 0
+        return
 
 
 def _index_records(catalogue: Catalogue, source: Path, name: str, config: Config, job: Optional[str],

@@ -11,6 +11,9 @@ import io
 import logging
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Iterator, Optional
@@ -56,6 +59,50 @@ def extract_stored(archive_dir: Path, warc_file: str, offset: int, length: int,
     return ExtractResult(None, f"extraction failed: {warc_file} not found")
 
 
+def worker_init(crawler_pid: int) -> None:
+    """Run in each extraction process when it starts.
+
+    Ctrl-C in a terminal (and systemd's stop) signal the whole process group: the workers ignore
+    SIGINT and SIGTERM so the crawl can finish the pages in flight and shut the pool down itself.
+    If the crawl is killed outright (kill -9), nothing tells its workers (their parent is the
+    forkserver, and they hold both ends of their task queue), so a watchdog thread ends each
+    worker once the crawl is gone; the forkserver then exits with its last client. Without it,
+    orphans would hold the crawl's terminal and pipes open.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+    def watch() -> None:
+        while _alive(crawler_pid):
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="crawler-watchdog", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    """A killed crawl stays a zombie until its parent reaps it, and its parent may be waiting for
+    our end of its pipes to close: count a zombie as gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            state = handle.read().rsplit(b")", 1)[1].split()[0]
+        return state not in (b"Z", b"X")
+    except FileNotFoundError:
+        return False
+    except (OSError, IndexError):  # no /proc: fall back to a null signal
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass
+        return True
+
+
+def pool_initargs() -> tuple[int]:
+    return (os.getpid(),)
+
+
 class ExtractionPool:
     """Submit records, collect (capture, result, meta) when done; order is not kept."""
 
@@ -69,7 +116,8 @@ class ExtractionPool:
             # forkserver: forking a process that runs fetch threads is unsafe; spawn re-imports per task.
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["newsarchiver.extract"])
-            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                                 initializer=worker_init, initargs=pool_initargs())
         return self._executor
 
     def submit(self, archive_dir: Path, capture: Capture, site_rules: Any, meta: dict[str, Any],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import signal
 import sys
 import threading
@@ -70,9 +71,19 @@ def run_crawl(args: argparse.Namespace) -> int:
         overrides["max_pages"] = args.max_pages
     if args.max_depth is not None:
         overrides["max_depth"] = args.max_depth
+    from newsarchiver.urls import normalize_url
+
     for url in args.urls:
         if not url.lower().startswith(("http://", "https://")):
             raise UsageError(f"{url}: only http:// and https:// URLs can be crawled")
+        if normalize_url(url) is None:
+            raise UsageError(f"{url}: not a valid URL (no host name?)")
+    for option, patterns in (("--include", args.include), ("--exclude", args.exclude)):
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise UsageError(f"{option} {pattern!r}: invalid regular expression: {exc}") from None
     from newsarchiver.crawl import adhoc_job
 
     job = adhoc_job(args.urls, name=args.name, **overrides)
@@ -97,12 +108,16 @@ def execute(config: Config, job: Job, report_path: Optional[str]) -> int:
         stop.set()
 
     from newsarchiver.crawl import Crawler
+    from newsarchiver.joblock import JobLock
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     store = open_store(config)
+    lock = JobLock(config.archive_dir, job.name)  # `crawl --name X` and `run X` never overlap
     try:
+        lock.acquire()
         report = Crawler(config, job, store=store, stop=stop).run()
     finally:
+        lock.release()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         if store is not None:

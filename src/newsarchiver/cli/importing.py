@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 from newsarchiver.cli.common import add_config_options, resolve_config
 from newsarchiver.config import Config
@@ -74,7 +76,22 @@ def run_import(args: argparse.Namespace) -> int:
     config = _config(args)
     with Catalogue.open(config.archive_dir) as catalogue:
         report = import_warcs(catalogue, args.warcs, config, job=args.job, progress=_print_file)
+    _update_replay_index(config.archive_dir, report)
     return _summary(report)
+
+
+def _update_replay_index(archive_dir: Path, report: Any) -> None:
+    """Keep index.cdxj (what pywb and the reader's replay use) in step with the indexed files."""
+    from newsarchiver.cdxj import update_cdxj
+    from newsarchiver.errors import ArchiveError
+
+    files = [archive_dir / r.name for r in report.files if r.status == "imported" and r.name]
+    if not files:
+        return
+    try:
+        update_cdxj(archive_dir, files)
+    except ArchiveError as exc:  # WarcFormatError included: the file was reported above already
+        print(f"newsarchiver: warning: index.cdxj not updated: {exc}", file=sys.stderr)
 
 
 def run_reindex(args: argparse.Namespace) -> int:
@@ -82,4 +99,5 @@ def run_reindex(args: argparse.Namespace) -> int:
 
     config = _config(args)
     report = reindex(config.archive_dir, config, progress=_print_file)
+    _update_replay_index(config.archive_dir, report)
     return _summary(report)
