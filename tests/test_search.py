@@ -236,6 +236,19 @@ def test_upsert_keeps_one_document_per_article(index: SearchIndex) -> None:
     assert index.doc_count() == len(CORPUS)
 
 
+def test_first_capture_defaults_to_the_latest(tmp_path: Path) -> None:
+    # The catalogue may leave first_captured_at out: the capture filters then use captured_at.
+    item = SearchDoc(article_id=1, version_n=1, title="Budget vote", text="Parliament passed the budget.",
+                     url="https://example.com/b", canonical_url="https://example.com/b", site="example.com",
+                     authors=[], language=None, published=None, captured_at="2024-05-05T00:00:00Z")
+    with SearchIndex.open(tmp_path / "s") as search_index:
+        search_index.upsert(item)
+        search_index.commit()
+        assert ids(search_index.search("budget", SearchFilters(captured_until="2024-05-05"))) == [1]
+        assert ids(search_index.search("budget", SearchFilters(captured_until="2024-05-04"))) == []
+        assert ids(search_index.search("", sort="oldest")) == [1]  # sorted by capture when unpublished
+
+
 def test_delete_and_clear(index: SearchIndex) -> None:
     index.delete(4)
     index.commit()

@@ -44,7 +44,7 @@ from newsarchiver.search_analysis import (
     tokenizer_name,
 )
 from newsarchiver.search_filters import SearchFilters, filter_queries, parse_timestamp, site_keys
-from newsarchiver.search_query import Node, QueryCompiler, parse_query, positive_leaves
+from newsarchiver.search_query import Leaf, Node, QueryCompiler, parse_query, positive_leaves
 from newsarchiver.search_snippet import Highlighter, Span, make_snippet, marked
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ class SearchIndex:
             index = tantivy.Index.open(str(path))
             register_tokenizers(index)
             index.config_reader(reload_policy="commit")
-        except ValueError as exc:
+        except (OSError, ValueError) as exc:
             raise IndexStoreError(f"{path}: cannot open the search index: {_one_line(exc)}") from exc
         return cls(path, index, None)
 
@@ -245,10 +245,16 @@ class SearchIndex:
 
     def search(self, query: str, filters: SearchFilters = SearchFilters(), *, sort: str = "relevance",
                limit: int = 20, offset: int = 0) -> SearchPage:
+        """One page of hits. An empty query lists everything the filters let through, newest first.
+
+        Raises UsageError (one line) for bad syntax, filters, sort or paging; never anything else
+        for any query text.
+        """
         _check_paging(sort, limit, offset)
         node = parse_query(query)
-        filter_clauses = filter_queries(filters, SCHEMA)  # validate before touching the index
+        filter_clauses = filter_queries(filters, SCHEMA)  # validated before touching the index
         searcher = self._searcher()
+        # Only the profiles (languages) present: the query then has two fields per language.
         profiles = [p for p in PROFILES if searcher.doc_freq("profile", p) > 0]
         if not profiles:
             return SearchPage(0, [])
@@ -257,27 +263,31 @@ class SearchIndex:
             sort = "newest" if sort == "relevance" else sort  # nothing to rank by
         else:
             text_query = _compile(node, searcher, profiles)
-        clauses = [(tantivy.Occur.Must, text_query)] + [(tantivy.Occur.Must, q) for q in filter_clauses]
-        full_query = tantivy.Query.boolean_query(clauses) if filter_clauses else text_query
+        full_query = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, q) for q in [text_query, *filter_clauses]]) if filter_clauses else text_query
         if sort == "relevance":
             result = searcher.search(full_query, limit, count=True, offset=offset)
         else:
             order = tantivy.Order.Desc if sort == "newest" else tantivy.Order.Asc
             result = searcher.search(full_query, limit, count=True, order_by_field="sort_ts",
                                      offset=offset, order=order)
-        leaves = positive_leaves(node)
-        highlighters: dict[str, Highlighter] = {}
+        hits = self._hits(searcher, result.hits, positive_leaves(node), scored=sort == "relevance")
+        return SearchPage(total=int(getattr(result, "count", None) or 0), hits=hits)
+
+    @staticmethod
+    def _hits(searcher: tantivy.Searcher, found: list[tuple[Any, tantivy.DocAddress]], leaves: list[Leaf],
+              *, scored: bool) -> list[SearchHit]:
+        highlighters: dict[str, Highlighter] = {}  # one per language among the hits
         hits = []
-        for value, address in result.hits:
+        for value, address in found:
             document = searcher.doc(address)
             stored = _load_stored(document)
             profile = profile_for_language(stored.get("language"))
             if profile not in highlighters:
                 highlighters[profile] = Highlighter.for_profile(leaves, profile)
-            score = float(value) if sort == "relevance" else 0.0
             spans = make_snippet(stored["text"], highlighters[profile], profile)
-            hits.append(_to_hit(_article_id(document), stored, score, spans))
-        return SearchPage(total=int(getattr(result, "count", None) or 0), hits=hits)
+            hits.append(_to_hit(_article_id(document), stored, float(value) if scored else 0.0, spans))
+        return hits
 
 
 def index_exists(path: Path) -> bool:
