@@ -167,3 +167,34 @@ def test_export_wacz_follows_the_spec(archive: Path, tmp_path: Path) -> None:
         check = subprocess.run([sys.executable, "-c", "import sys; from warcio.cli import main; sys.exit(main())",
                                 "check", str(tmp_path / "data.warc.gz")], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_quality_flags_shown_in_search_and_history(tmp_path: Path) -> None:
+    """A paywall teaser is indexed flagged, and the flag is shown wherever the article is."""
+    import subprocess
+    import sys
+
+    from warc_factory import WarcBuilder
+
+    teaser = (b"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Bond yields climb</title>"
+              b"<meta property='og:type' content='article'>"
+              b"<meta property='article:published_time' content='2024-05-01T08:00:00Z'>"
+              b"<script type='application/ld+json'>{\"@type\": \"NewsArticle\", \"headline\": \"Bond yields climb\","
+              b" \"isAccessibleForFree\": false}</script></head><body><article><h1>Bond yields climb</h1>"
+              b"<p>Government bond yields climbed for a third day as traders priced in a slower path of rate cuts"
+              b" across the region.</p><div class='paywall'><p>Subscribe to continue reading.</p></div>"
+              b"</article></body></html>")
+    builder = WarcBuilder()
+    builder.response("https://paper.example/markets/bonds", teaser, "2024-05-01T09:00:00Z")
+    warc = builder.save(tmp_path / "teaser.warc.gz")
+    archive = tmp_path / "archive"
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "newsarchiver", *args, "--archive", str(archive)],
+                              capture_output=True, text=True, timeout=120)
+
+    assert cli("import", str(warc)).returncode == 0
+    found = cli("search", "bond")
+    assert found.returncode == 0 and "[paywall]" in found.stdout, found.stdout
+    history = cli("history", "1")
+    assert "[paywall]" in history.stdout, history.stdout

@@ -86,6 +86,7 @@ def run_history(args: argparse.Namespace) -> int:
         data = {
             "id": article.id, "url": article.url, "site": article.site, "removed_at": article.removed_at,
             "versions": [{"n": v.n, "captured_at": v.captured_at, "title": v.title, "word_count": v.word_count,
+                          "flags": list(v.flags),
                           "text_hash": v.text_hash, "capture_id": v.capture_id} for v in versions],
             "captures": [{"id": c.id, "url": c.url, "captured_at": c.captured_at, "status": c.status,
                           "record_type": c.record_type, "version": c.version_n, "length": c.length,
@@ -107,6 +108,8 @@ def run_history(args: argparse.Namespace) -> int:
 
             added, removed = counts(word_diff(previous.text, v.text))
             note = f"  +{added} -{removed} words" + ("  headline changed" if v.title != previous.title else "")
+        if v.flags:
+            note += f"  [{', '.join(v.flags)}]"  # a paywall teaser or consent wall, not the article
         print(f"  v{v.n:<3} {v.captured_at}  {v.word_count:>6} words{note}")
         if previous is None or v.title != previous.title:
             print(f"        {v.title}")

@@ -106,7 +106,9 @@ def _table_rows(hit: SearchHit, bold: bool, width: int) -> str:
     lines = _wrap([(_safe(text), is_match) for text, is_match in hit.snippet_spans], width - SNIPPET_INDENT)
     snippet = "\n".join(" " * SNIPPET_INDENT + "".join(f"{start}{w}{end}" if m else w for w, m in line)
                         for line in lines)
-    return f"{hit.article_id:>7}  {date:<10}  {site:<24}  {title}\n{snippet}\n"
+    # Capture-quality flags travel with the article everywhere it is shown (paywall, consent_wall...).
+    flags = f"  [{', '.join(_safe(f) for f in hit.flags)}]" if hit.flags else ""
+    return f"{hit.article_id:>7}  {date:<10}  {site:<24}  {title}{flags}\n{snippet}\n"
 
 
 def _wrap(spans: list[tuple[str, bool]], width: int) -> list[list[tuple[str, bool]]]:
