@@ -232,3 +232,35 @@ def test_interrupted_reindex_leaves_the_old_index(tmp_path: Path) -> None:
     again = cli("reindex", "--archive", archive, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert versions_table(archive) == before and not temp.exists()
+
+
+def test_reindex_keeps_article_ids_of_a_crawl(tmp_path: Path) -> None:
+    """IDs are what users pass to show/diff: a rebuilt index must number articles the same way."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from newsarchiver.sample_site import SampleSiteServer, generate_site
+
+    archive = tmp_path / "archive"
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "newsarchiver", *args, "--archive", str(archive)],
+                              capture_output=True, text=True, timeout=180)
+
+    def ids() -> list[tuple[int, str]]:
+        with sqlite3.connect(archive / "index.sqlite") as db:
+            return sorted(db.execute("SELECT id, url FROM articles"))
+
+    with SampleSiteServer(generate_site(n_articles=10)) as server:
+        for name in ("zeta", "alpha"):  # job names sort against the crawl order
+            proc = cli("crawl", server.url + "/", "--delay", "0", "--max-depth", "1", "--name", name,
+                       "--extract-workers", "2")
+            assert proc.returncode == 0, proc.stderr
+        server.edit_article(0)
+        assert cli("crawl", server.url + "/", "--delay", "0", "--max-depth", "1", "--name", "alpha").returncode == 0
+    before = ids()
+    assert len(before) == 10
+    proc = cli("reindex")
+    assert proc.returncode == 0, proc.stderr
+    assert ids() == before

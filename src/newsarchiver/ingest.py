@@ -30,7 +30,7 @@ from typing import IO, Any, Callable, Iterable, Iterator, Optional
 from urllib.parse import urlsplit
 
 from newsarchiver.config import Config
-from newsarchiver.errors import ArchiveError, ExitCode, NewsArchiverError, WarcFormatError
+from newsarchiver.errors import ArchiveError, ExitCode, IndexStoreError, NewsArchiverError, WarcFormatError
 from newsarchiver.index import Catalogue, utc_now
 from newsarchiver.models import Article, Capture, ExtractResult, Headers, header_value
 
@@ -420,6 +420,30 @@ def archive_warcs(archive_dir: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(archive_dir).as_posix())
 
 
+def _in_first_indexed_order(files: list[Path], archive_dir: Path, old_db: Path) -> list[Path]:
+    """The files in the order the old index first saw them (then the unknown ones by name), so
+    articles get the same IDs as before: IDs are what users bookmark and pass to `show`."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"{old_db.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            order = {name: i for i, (name,) in enumerate(conn.execute("SELECT name FROM warc_files ORDER BY rowid"))}
+            first_capture = dict(conn.execute("SELECT warc_file, MIN(id) FROM captures GROUP BY warc_file"))
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return files  # an unreadable old index: name order
+    def key(path: Path) -> tuple[int, int, str]:
+        name = path.relative_to(archive_dir).as_posix()
+        # A crawl registers its files when it closes them, after their captures: the first
+        # capture's id says when a file's records were really indexed.
+        if name in first_capture:
+            return (0, int(first_capture[name]), name)
+        return (1, order.get(name, len(order)), name)
+    return sorted(files, key=key)
+
+
 def reindex(archive_dir: Path, config: Config, *, progress: Optional[Progress] = None) -> ImportReport:
     """Rebuild the catalogue and the search index from the WARC files alone.
 
@@ -440,7 +464,10 @@ def reindex(archive_dir: Path, config: Config, *, progress: Optional[Progress] =
     try:
         if final.exists():
             new.copy_kept_state(final)
-        report = import_warcs(new, archive_warcs(archive_dir), config, progress=progress)
+        files = archive_warcs(archive_dir)
+        if final.exists():
+            files = _in_first_indexed_order(files, archive_dir, final)
+        report = import_warcs(new, files, config, progress=progress)
         new.link_captures_to_runs()
         new.request_search_rebuild()
         new.prepare_for_move()
@@ -451,8 +478,13 @@ def reindex(archive_dir: Path, config: Config, *, progress: Optional[Progress] =
             stale.unlink(missing_ok=True)
         raise
     if final.exists():
-        with Catalogue.open(archive_dir, search=None) as old:
-            old.prepare_for_move()  # fold its WAL in before the file is replaced
+        try:
+            with Catalogue.open(archive_dir, search=None) as old:
+                old.prepare_for_move()  # fold its WAL in before the file is replaced
+        except IndexStoreError as exc:
+            # A reader (`newsarchiver serve`) has it open: its content is being replaced anyway;
+            # that reader keeps the old file until it reopens.
+            log.warning("replacing an index that is open elsewhere (%s); restart readers to see the new one", exc)
     os.replace(temp, final)
     for leftover in (Path(f"{final}-wal"), Path(f"{final}-shm")):
         leftover.unlink(missing_ok=True)  # the old file's (now empty) WAL must not meet the new file

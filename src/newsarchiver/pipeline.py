@@ -130,10 +130,16 @@ class ExtractionPool:
         return len(self._pending)
 
     def completed(self, block: bool) -> Iterator[tuple[Capture, Optional[ExtractResult], dict[str, Any]]]:
+        """Results in submission order (= WARC order), so the index numbers articles as a
+        `reindex` of the same files does; block=True waits for all."""
         if not self._pending:
             return
-        done, _ = wait(list(self._pending), timeout=None if block else 0)
-        for future in done:
+        if block:
+            wait(list(self._pending))
+        while self._pending:
+            future = next(iter(self._pending))  # dicts keep insertion order: the oldest submission
+            if not future.done():
+                return
             capture, meta = self._pending.pop(future)
             try:
                 result: Optional[ExtractResult] = future.result()
