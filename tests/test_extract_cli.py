@@ -84,3 +84,18 @@ def test_non_warc_and_missing_files_are_one_line_errors(tmp_path: Path) -> None:
     assert proc.stdout == "" and f"newsarchiver: error: {junk}: offset 0" in proc.stderr
     missing = run_cli("extract", str(tmp_path / "nope.warc.gz"))
     assert missing.returncode == ExitCode.ARCHIVE and missing.stderr.count("\n") == 1
+
+
+def test_one_object_per_article_across_tracking_variants(tmp_path: Path) -> None:
+    builder = WarcBuilder()
+    body = paragraphs_for("variant", 5)
+    for suffix in ("", "?utm_source=feed", "?utm_medium=social#top"):
+        builder.page(f"https://news.example.org/story{suffix}", "The story", body, "2024-05-01T10:00:00Z",
+                     canonical="https://news.example.org/story")
+    builder.page("https://news.example.org/story", "The story", body[:4], "2024-05-02T10:00:00Z")  # edited
+    warc = builder.save(tmp_path / "variants.warc.gz")
+    proc = run_cli("extract", str(warc), "--workers", "1")
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(rows) == 2  # the first text once, the edited text once
+    assert "2 repeated captures" in proc.stderr

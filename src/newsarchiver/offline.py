@@ -20,7 +20,7 @@ from newsarchiver.errors import WarcFormatError
 from newsarchiver.extract import apply_learned
 from newsarchiver.ingest import _Extractor, _extract, is_html_page
 from newsarchiver.models import Article
-from newsarchiver.urls import host_key
+from newsarchiver.urls import canonical_identity, host_key
 
 OUTPUT_FORMATS = ("jsonl", "txt", "md", "json", "html")
 
@@ -38,6 +38,7 @@ class OfflineReport:
     pages: int = 0
     articles: list[FoundArticle] = field(default_factory=list)
     not_articles: int = 0
+    duplicates: int = 0  # the same article and text captured again (or under another URL)
     damage: list[WarcFormatError] = field(default_factory=list)
     learned: dict[str, LearnedBoilerplate] = field(default_factory=dict)
 
@@ -77,7 +78,15 @@ def extract_warcs(paths: Iterable[Path], config: Config, workers: int = 0) -> Of
     finally:
         extractor.close()
     report.learned = {site: learner.learned() for site, learner in learners.items()}
+    seen: set[tuple[str, str]] = set()
     for item in found:
+        # One article per identity and text: wget-style WARCs hold the same page under
+        # tracking-parameter variants; a changed text is a new version and is kept.
+        identity = (canonical_identity(item.article.canonical_url or item.article.url), item.article.text_hash)
+        if identity in seen:
+            report.duplicates += 1
+            continue
+        seen.add(identity)
         learned = report.learned.get(_site(item.article.url))
         article = apply_learned(item.article, learned)[0] if learned is not None and len(learned) else item.article
         report.articles.append(FoundArticle(article, item.warc, item.offset, item.captured_at))

@@ -63,7 +63,8 @@ def run_extract(args: argparse.Namespace) -> int:
         sys.stdout.flush()
 
     dropped = {site: len(learned) for site, learned in report.learned.items() if len(learned)}
-    summary = f"{report.pages} pages, {len(report.articles)} articles, {report.not_articles} not articles"
+    summary = (f"{report.pages} pages, {len(report.articles)} articles, {report.not_articles} not articles, "
+               f"{report.duplicates} repeated captures")
     if dropped:
         summary += "; learned boilerplate: " + ", ".join(f"{s} ({n} paragraphs)" for s, n in dropped.items())
     print(summary, file=sys.stderr)
