@@ -349,3 +349,13 @@ except ArchiveError as exc:
     assert proc.returncode == 4, proc.stderr
     assert "write failed" in proc.stdout and "disk full" in proc.stdout
     assert_valid_warcs(tmp_path)
+
+
+def test_max_depth_0_fetches_only_the_seed_and_its_assets(tmp_path: Path) -> None:
+    with SampleSiteServer(generate_site(n_articles=4)) as server:
+        proc = run_cli("crawl", server.url + "/", "--archive", str(tmp_path / "a"), "--delay", "0",
+                       "--max-depth", "0")
+        assert proc.returncode == 0, proc.stderr
+        paths = server.requests.paths()
+    assert "/" in paths and "/robots.txt" in paths
+    assert not [p for p in paths if "sitemap" in p or p.startswith("/a/")], paths

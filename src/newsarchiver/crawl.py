@@ -523,9 +523,11 @@ class Crawler:
         policy = RobotsPolicy.from_response(status, body, self.config.crawl.user_agent, url=item.url)
         self.robots[item.host] = policy
         self.slots.set_crawl_delay(item.host, policy.crawl_delay())
-        if item.host in self.seed_hosts:
+        # Sitemaps named in robots.txt list the whole site: followed like links, one level down,
+        # so `--max-depth 0` (just these pages, or just the feed's articles) stays what it says.
+        if item.host in self.seed_hosts and self.job.max_depth >= 1:
             for sitemap in policy.sitemaps():
-                self._enqueue(sitemap, "sitemap", 0, item.url)
+                self._enqueue(sitemap, "sitemap", 1, item.url)
 
     def _discover(self, item: QueuedUrl, result: FetchResult) -> list[tuple[str, str, int, bool]]:
         """URLs found in a response: (url, kind, depth, force past scope). Pure: runs in fetch threads."""
