@@ -32,3 +32,17 @@ def resolve_config(args: argparse.Namespace) -> Config:
     if archive:
         config = replace(config, archive_dir=Path(archive).resolve())
     return config
+
+
+def add_filter_options(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    """The article filters `search`, `export` and the reader share."""
+    filters = parser.add_argument_group("filters")
+    filters.add_argument("--site", help="host or site name; a host also matches its subdomains")
+    filters.add_argument("--author", help="words of an author's name")
+    filters.add_argument("--lang", help="language, e.g. en, ru, uz")
+    filters.add_argument("--job", help="name of the job that captured it")
+    for flag, what in (("--since", "published on or after"), ("--until", "published on or before"),
+                       ("--captured-since", "last captured on or after"),
+                       ("--captured-until", "first captured on or before")):
+        filters.add_argument(flag, metavar="DATE", help=f"{what} DATE (YYYY-MM-DD, YYYY-MM, or an age like 7d, 12h)")
+    return filters

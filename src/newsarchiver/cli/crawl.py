@@ -135,14 +135,19 @@ def _print_report(report: RunReport, config: Config) -> None:
           f"({report.revisits} revisits, {report.not_modified} not modified), "
           f"{report.new_articles} new articles, {report.changed_articles} changed, "
           f"{report.failures} failed, {report.blocked} refused, {report.robots_excluded} excluded by robots.txt")
-    if report.extraction_errors:
-        print(f"  {report.extraction_errors} pages could not be extracted (see the warnings above); "
-              "they are archived and `newsarchiver reindex` retries them", file=sys.stderr)
+    print_run_details(report, config, resume_hint="run the same command again to resume")
+
+
+def print_run_details(report: RunReport, config: Config, resume_hint: str) -> None:
+    """The files written, then on stderr what went wrong: shared by `crawl` and `run`."""
     for name in report.warc_files:
-        print(f"  {config.archive_dir / name}")
+        print(f"  {config.archive_dir / name}", flush=True)
     for url, reason in report.failed_urls[:20]:
         print(f"  failed: {url}: {reason}", file=sys.stderr)
     if len(report.failed_urls) > 20:
         print(f"  ... and {len(report.failed_urls) - 20} more failures", file=sys.stderr)
+    if report.extraction_errors:
+        print(f"  {report.extraction_errors} pages could not be extracted (see the warnings above); "
+              "they are archived and `newsarchiver reindex` retries them", file=sys.stderr)
     if report.interrupted:
-        print("  interrupted: run the same command again to resume", file=sys.stderr)
+        print(f"  interrupted: {resume_hint}", file=sys.stderr)

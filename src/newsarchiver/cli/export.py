@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any, Iterator
 
-from newsarchiver.cli.common import add_config_options, resolve_config
+from newsarchiver.cli.common import add_config_options, add_filter_options, resolve_config
 from newsarchiver.errors import UsageError
 from newsarchiver.export import EXPORT_FORMATS, ArticleView
 
@@ -24,17 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("query", nargs="*", metavar="QUERY", help="search query, as for `newsarchiver search`")
     parser.add_argument("--format", choices=EXPORT_FORMATS, required=True)
     parser.add_argument("--output", "-o", required=True, metavar="PATH", help="output file or directory")
-    filters = parser.add_argument_group("filters")
+    filters = add_filter_options(parser)
     filters.add_argument("--id", dest="ids", type=int, action="append", default=None, metavar="ID",
                          help="this article (repeatable)")
-    filters.add_argument("--site", help="host or site name")
-    filters.add_argument("--author", help="words of an author's name")
-    filters.add_argument("--lang", help="language, e.g. en, ru, uz")
-    filters.add_argument("--job", help="name of the job that captured it")
-    for flag, what in (("--since", "published on or after"), ("--until", "published on or before"),
-                       ("--captured-since", "last captured on or after"),
-                       ("--captured-until", "first captured on or before")):
-        filters.add_argument(flag, metavar="DATE", help=f"{what} DATE (YYYY-MM-DD, YYYY-MM, or an age like 7d)")
     parser.add_argument("--limit", type=int, default=None, help="at most this many articles")
     parser.add_argument("--title", default="newsarchiver export", help="title of the EPUB or WACZ")
     add_config_options(parser)

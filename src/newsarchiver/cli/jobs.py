@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from newsarchiver.cli.common import add_config_options, resolve_config
-from newsarchiver.cli.crawl import add_run_options, apply_overrides
+from newsarchiver.cli.crawl import add_run_options, apply_overrides, print_run_details
 from newsarchiver.config import Config, Job
 from newsarchiver.errors import (
     ConfigError,
@@ -147,17 +147,7 @@ def _print_run(result: Any, config: Config) -> None:
           f"({r.revisits} revisits, {r.not_modified} not modified), {r.new_articles} new articles, "
           f"{r.changed_articles} changed, {r.removed_articles} removed, {result.recaptured} re-captured, "
           f"{r.failures} failed, {r.blocked} refused", flush=True)
-    for name in r.warc_files:
-        print(f"  {config.archive_dir / name}")
-    for url, reason in r.failed_urls[:20]:
-        print(f"  failed: {url}: {reason}", file=sys.stderr)
-    if len(r.failed_urls) > 20:
-        print(f"  ... and {len(r.failed_urls) - 20} more failures", file=sys.stderr)
-    if r.extraction_errors:
-        print(f"  {r.extraction_errors} pages could not be extracted (kept as captures; see the warnings above)",
-              file=sys.stderr)
-    if r.interrupted:
-        print(f"  interrupted: `newsarchiver run {r.job}` resumes it", file=sys.stderr)
+    print_run_details(r, config, resume_hint=f"`newsarchiver run {r.job}` resumes it")
 
 
 def _exit_code(result: Any) -> ExitCode:

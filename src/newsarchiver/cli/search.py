@@ -14,7 +14,7 @@ import shutil
 import sys
 from dataclasses import asdict
 
-from newsarchiver.cli.common import add_config_options, resolve_config
+from newsarchiver.cli.common import add_config_options, add_filter_options, resolve_config
 from newsarchiver.search import SORTS, SearchFilters, SearchHit, SearchIndex, SearchPage, index_exists
 from newsarchiver.search_query import parse_query
 
@@ -27,15 +27,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser("search", help="search the archived articles",
                                    description="Search the archived articles (BM25, title weighted above body).")
     parser.add_argument("query", nargs="*", metavar="QUERY", help=_HELP_QUERY)
-    filters = parser.add_argument_group("filters")
-    filters.add_argument("--site", help="host or site name; a host also matches its subdomains")
-    filters.add_argument("--author", help="words of an author's name")
-    filters.add_argument("--lang", help="language, e.g. en, ru, uz")
-    filters.add_argument("--job", help="name of the job that captured it")
-    for flag, what in (("--since", "published on or after"), ("--until", "published on or before"),
-                       ("--captured-since", "last captured on or after"),
-                       ("--captured-until", "first captured on or before")):
-        filters.add_argument(flag, metavar="DATE", help=f"{what} DATE (YYYY-MM-DD, YYYY-MM, or an age like 7d, 12h)")
+    add_filter_options(parser)
     parser.add_argument("--sort", choices=SORTS, default="relevance",
                         help="relevance (default), newest or oldest by published date")
     parser.add_argument("--limit", type=_positive, default=20, help="hits per page (default 20)")
