@@ -212,6 +212,9 @@ class Tool:
     warcs: Callable[[Path], list[Path]]  # run directory -> WARC files written
 
 
+NO_EXTRACT = False  # set from --no-extract
+
+
 def newsarchiver_tool(seeds: list[str], connections: int, workers: int, max_depth: int,
                       extract_workers: int | None) -> Tool:
     def command(d: Path) -> list[str]:
@@ -220,6 +223,8 @@ def newsarchiver_tool(seeds: list[str], connections: int, workers: int, max_dept
                "--max-pages", "1000000", "--max-depth", str(max_depth)]
         if extract_workers is not None:
             cmd += ["--extract-workers", str(extract_workers)]
+        if NO_EXTRACT:
+            cmd += ["--no-extract"]  # archive only, as wget and the minimal crawler do
         return cmd
 
     return Tool("newsarchiver", command, lambda d: sorted((d / "archive").glob("*.warc.gz")))
@@ -555,6 +560,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sitemap-connections", type=int, default=2,
                    help="newsarchiver connections per host, sitemap/cpu (default 2; minimal gets hosts x this threads)")
     p.add_argument("--extract-workers", type=int, default=None, help="passed to newsarchiver (default: its own)")
+    p.add_argument("--no-extract", action="store_true",
+                   help="newsarchiver only archives (extraction later with `import --pending`), like its peers")
     p.add_argument("--no-minimal", action="store_true", help="skip the minimal crawler in the latency scenario")
     p.add_argument("--server-seconds", type=float, default=3, help="server ceiling test length (default 3)")
     p.add_argument("--timeout", type=float, default=900, help="per crawler run, seconds (default 900)")
@@ -567,6 +574,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.load_client:
         return load_client(args)
+    global NO_EXTRACT
+    NO_EXTRACT = args.no_extract
     chosen = [s.strip() for s in args.scenario.split(",") if s.strip()]
     unknown = set(chosen) - set(ALL_SCENARIOS)
     if unknown:

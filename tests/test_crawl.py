@@ -359,3 +359,33 @@ def test_max_depth_0_fetches_only_the_seed_and_its_assets(tmp_path: Path) -> Non
         paths = server.requests.paths()
     assert "/" in paths and "/robots.txt" in paths
     assert not [p for p in paths if "sitemap" in p or p.startswith("/a/")], paths
+
+
+def test_no_extract_archives_now_and_import_pending_indexes_later(tmp_path: Path) -> None:
+    import sqlite3
+
+    site = generate_site(n_articles=4)
+    archive = tmp_path / "a"
+    with SampleSiteServer(site) as server:
+        proc = run_cli("crawl", server.url + "/", "--archive", str(archive), "--delay", "0", "--max-depth", "1",
+                       "--no-extract", "--name", "fast")
+        assert proc.returncode == 0, proc.stderr
+        assert "import --pending" in proc.stderr
+    assert not records(archive, "conversion")
+
+    def articles() -> int:
+        db = sqlite3.connect(archive / "index.sqlite")
+        try:
+            return int(db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+        finally:
+            db.close()
+
+    assert articles() == 0
+    pending = run_cli("import", "--pending", "--archive", str(archive))
+    assert pending.returncode == 0, pending.stderr
+    assert articles() == len(site.articles)
+    again = run_cli("import", "--pending", "--archive", str(archive))
+    assert again.returncode == 0 and "nothing pending" in again.stdout
+    found = run_cli("search", "accord", "--archive", str(archive), "--format", "ids")
+    assert found.returncode == 0 and found.stdout.strip()
+    assert_valid_warcs(archive)

@@ -55,6 +55,9 @@ class WarcSettings:
 @dataclass(frozen=True)
 class ExtractSettings:
     workers: int = 0  # extraction processes; 0 = one per core
+    # false: a crawl only archives; `newsarchiver import --pending` extracts and indexes later,
+    # when the fetch is not competing for the CPU.
+    during_crawl: bool = True
     boilerplate_min_pages: int = 3
     boilerplate_min_share: float = 0.3  # share of a site's articles a paragraph must recur on
 

@@ -459,7 +459,11 @@ class Crawler:
         self.seen_digests.setdefault(hop.url, (capture.payload_digest, capture.captured_at))
         meta = {"etag": header_value(hop.headers, "ETag"), "last_modified": header_value(hop.headers, "Last-Modified"),
                 "location": header_value(hop.headers, "Location")}  # a redirect to a front page = removed
-        if item.kind == "page" and hop.status == 200 and capture.mime in ("text/html", "application/xhtml+xml", ""):
+        is_page = item.kind == "page" and hop.status == 200 and capture.mime in ("text/html", "application/xhtml+xml", "")
+        if is_page and not self.config.extract.during_crawl:
+            # Left to `import --pending`, which indexes the whole file: nothing recorded now.
+            self.report.extraction_pending += 1
+        elif is_page:
             host = (urlsplit(hop.url).hostname or "").lower()
             self.pool.submit(self.archive_dir, capture, self.config.site_rules(host), meta, self._learned(host))
         elif self.store is not None:
@@ -568,7 +572,7 @@ class Crawler:
 
             # Paragraphs repeated across this run's pages become the site's boilerplate for later runs.
             _save_learned(self.store, self._learners, self.config)  # type: ignore[arg-type]
-        if self.store is not None and hasattr(self.store, "register_warc_file"):
+        if self.store is not None and hasattr(self.store, "register_warc_file") and not self.report.extraction_pending:
             # With its hash known, `newsarchiver import` of the same file later adds nothing.
             for name in self.report.warc_files:
                 path = self.archive_dir / name

@@ -106,6 +106,7 @@ class RunReport:
     removed_articles: int = 0
     failures: int = 0
     extraction_errors: int = 0  # pages whose extraction crashed (kept as captures, not articles)
+    extraction_pending: int = 0  # pages archived with extraction deferred (--no-extract)
     blocked: int = 0  # refused by the SSRF guard or the scheme filter
     robots_excluded: int = 0  # not fetched because robots.txt disallows them (not a failure)
     warc_files: list[str] = field(default_factory=list)

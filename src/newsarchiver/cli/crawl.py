@@ -37,6 +37,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--connections", type=int, default=None, help="connections per host (default 1)")
     parser.add_argument("--workers", type=int, default=None, help="fetch threads across hosts")
     parser.add_argument("--extract-workers", type=int, default=None, help="extraction processes (default: cores)")
+    parser.add_argument("--no-extract", action="store_true",
+                        help="only archive; extract and index later with `newsarchiver import --pending`")
     parser.add_argument("--report", metavar="FILE", default=None, help="write the run report as JSON")
 
 
@@ -55,6 +57,8 @@ def apply_overrides(config: Config, args: argparse.Namespace) -> Config:
             raise UsageError("--workers: expected 1 to 256")
         crawl_changes["workers"] = args.workers
     config = replace(config, crawl=replace(config.crawl, **crawl_changes))
+    if args.no_extract:
+        config = replace(config, extract=replace(config.extract, during_crawl=False))
     if args.extract_workers is not None:
         if args.extract_workers < 0:
             raise UsageError("--extract-workers: expected 0 (one per core) or more")
@@ -136,6 +140,9 @@ def _print_report(report: RunReport, config: Config) -> None:
           f"{report.new_articles} new articles, {report.changed_articles} changed, "
           f"{report.failures} failed, {report.blocked} refused, {report.robots_excluded} excluded by robots.txt")
     print_run_details(report, config, resume_hint="run the same command again to resume")
+    if report.extraction_pending:
+        print(f"  {report.extraction_pending} pages archived without extraction: "
+              "`newsarchiver import --pending` indexes them", file=sys.stderr)
 
 
 def print_run_details(report: RunReport, config: Config, resume_hint: str) -> None:

@@ -20,7 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Index WARC or ARC files written by any tool (wget, Heritrix, browsertrix-crawler, "
                     "warcprox...). Each file is copied into ARCHIVE/imported/ so that `reindex` can rebuild "
                     "the index from the archive directory alone. Importing a file again adds nothing.")
-    imp.add_argument("warcs", nargs="+", metavar="WARC", help="WARC or ARC file (.warc, .warc.gz, .arc, .arc.gz)")
+    imp.add_argument("warcs", nargs="*", metavar="WARC", help="WARC or ARC file (.warc, .warc.gz, .arc, .arc.gz)")
+    imp.add_argument("--pending", action="store_true",
+                     help="the archive's own WARC files not indexed yet (after `crawl --no-extract`)")
     imp.add_argument("--job", default=None, help="job name for these captures (default: the warcinfo isPartOf)")
     _add_common(imp)
     imp.set_defaults(handler=run_import)
@@ -74,10 +76,23 @@ def run_import(args: argparse.Namespace) -> int:
     from newsarchiver.ingest import import_warcs
 
     config = _config(args)
+    if bool(args.warcs) == args.pending:
+        raise UsageError("import: give WARC files or --pending (not both)")
     with Catalogue.open(config.archive_dir) as catalogue:
-        report = import_warcs(catalogue, args.warcs, config, job=args.job, progress=_print_file)
+        files = args.warcs or _pending(catalogue, config.archive_dir)
+        if not files:
+            print("nothing pending: every WARC file in the archive is indexed")
+            return 0
+        report = import_warcs(catalogue, files, config, job=args.job, progress=_print_file)
     _update_replay_index(config.archive_dir, report)
     return _summary(report)
+
+
+def _pending(catalogue: Any, archive_dir: Path) -> list[Path]:
+    from newsarchiver.ingest import archive_warcs
+
+    return [path for path in archive_warcs(archive_dir)
+            if not catalogue.warc_file_known(path.relative_to(archive_dir).as_posix(), path.stat().st_size)]
 
 
 def _update_replay_index(archive_dir: Path, report: Any) -> None:
