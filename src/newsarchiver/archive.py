@@ -24,11 +24,11 @@ import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Optional
 
 from newsarchiver import __version__
 from newsarchiver.errors import ArchiveError, WarcFormatError
-from newsarchiver.models import Capture, FetchResult, Headers, header_value
+from newsarchiver.models import Capture, FetchResult, header_value
 
 log = logging.getLogger(__name__)
 
@@ -390,22 +390,3 @@ def recover_open_files(archive_dir: Path) -> list[RecoveredFile]:
         recovered.append(RecoveredFile(final.name, records, size - good_end, reason))
         log.warning("recovered %s: %d records kept, %d bytes dropped", final.name, records, size - good_end)
     return recovered
-
-
-def urls_in(paths: Iterable[Path]) -> set[str]:
-    """Target URIs of the response/revisit records in WARC files (to resume a crawl)."""
-    from newsarchiver.warcread import iter_entries
-
-    urls: set[str] = set()
-    for path in paths:
-        try:
-            for entry in iter_entries(str(path), types={"response", "revisit"}):
-                if entry.url:
-                    urls.add(entry.url)
-        except WarcFormatError:
-            continue
-    return urls
-
-
-def headers_dict(headers: Headers) -> dict[str, str]:
-    return {k.lower(): v for k, v in headers}

@@ -10,16 +10,13 @@ and indexed in one transaction per capture.
 from __future__ import annotations
 
 import logging
-import os
 import threading
-import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 from urllib.parse import urljoin, urlsplit
 
-from newsarchiver import __version__
 from newsarchiver.archive import PreparedExchange, WarcWriter, prepare_exchange, recover_open_files
 from newsarchiver.config import Config, Job
 from newsarchiver.decode import PayloadError, decode_content_encoding
@@ -27,26 +24,20 @@ from newsarchiver.discover import classify, parse_feed, parse_sitemap, scan_page
 from newsarchiver.errors import BlockedError, WarcFormatError
 from newsarchiver.fetch import Fetcher, retry_after_seconds, utc_now_iso
 from newsarchiver.frontier import Frontier, HostSlots, QueuedUrl
-from newsarchiver.models import Article, Capture, FetchResult, RunReport, header_value
+from newsarchiver.models import Article, FetchResult, RunReport, header_value
 from newsarchiver.pipeline import ExtractionPool
 from newsarchiver.robots import RobotsPolicy
 from newsarchiver.ssrf import AddressPolicy
 from newsarchiver.urls import Scope, host_key, normalize_url
+
+if TYPE_CHECKING:
+    from newsarchiver.index import Store
 
 log = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 RETRY_STATUSES = {500, 502, 503, 504}
 DISCOVERY_MAX_BYTES = 20 * 1024 * 1024  # a decompressed page, feed or sitemap is read up to this
-
-
-class CaptureStore(Protocol):
-    """What the crawler needs from the index (the SQLite catalogue implements it)."""
-
-    def previous_capture(self, url: str) -> Optional[object]: ...
-    def record_capture(self, capture: Capture, article: Optional[Article], **kw: object) -> object: ...
-    def begin_run(self, job: str) -> int: ...
-    def finish_run(self, run_id: int, report: RunReport) -> None: ...
 
 
 @dataclass
@@ -76,7 +67,7 @@ def adhoc_job(urls: list[str], name: str = "crawl", **overrides: object) -> Job:
 
 
 class Crawler:
-    def __init__(self, config: Config, job: Job, *, store: Optional[CaptureStore] = None,
+    def __init__(self, config: Config, job: Job, *, store: Optional[Store] = None,
                  stop: Optional[threading.Event] = None,
                  progress: Optional[Callable[[str, RunReport], None]] = None,
                  recapture: tuple[str, ...] = ()) -> None:
@@ -327,13 +318,11 @@ class Crawler:
         if previous is None:
             return {}, None
         headers: dict[str, str] = {}
-        etag = getattr(previous, "etag", None)
-        modified = getattr(previous, "last_modified", None)
-        if etag:
-            headers["If-None-Match"] = etag
-        if modified:
-            headers["If-Modified-Since"] = modified
-        return headers, (getattr(previous, "payload_digest"), getattr(previous, "captured_at"))
+        if previous.etag:
+            headers["If-None-Match"] = previous.etag
+        if previous.last_modified:
+            headers["If-Modified-Since"] = previous.last_modified
+        return headers, (previous.payload_digest, previous.captured_at)
 
     # -- in a fetch thread -------------------------------------------------------------------
 
@@ -468,15 +457,15 @@ class Crawler:
             self.pool.submit(self.archive_dir, capture, self.config.site_rules(host), meta, self._learned(host))
         elif self.store is not None:
             outcome = self.store.record_capture(capture, None, run_id=self.run_id, **meta)
-            if getattr(outcome, "is_removed", False):
+            if outcome.is_removed:
                 self.report.removed_articles += 1
 
     def _learned(self, host: str) -> Optional[object]:
         """Boilerplate learned by earlier runs and imports for this site (looked up once per run)."""
-        if self.store is None or not hasattr(self.store, "learned_boilerplate"):
+        if self.store is None:
             return None
         if host not in self._learned_cache:
-            self._learned_cache[host] = self.store.learned_boilerplate(host)  # type: ignore[attr-defined]
+            self._learned_cache[host] = self.store.learned_boilerplate(host)
         return self._learned_cache[host]
 
     def _learn_from(self, article: Article) -> None:
@@ -514,9 +503,9 @@ class Crawler:
                 self.writer.write_conversion(capture.record_id, capture.url, article.text, article.extractor)
             if self.store is not None:
                 outcome = self.store.record_capture(capture, article, run_id=self.run_id, **meta)
-                if getattr(outcome, "is_new_article", False):
+                if outcome.is_new_article:
                     self.report.new_articles += 1
-                elif getattr(outcome, "is_changed", False):
+                elif outcome.is_changed:
                     self.report.changed_articles += 1
             elif article is not None:
                 self.report.new_articles += 1
@@ -571,8 +560,8 @@ class Crawler:
             from newsarchiver.ingest import _save_learned
 
             # Paragraphs repeated across this run's pages become the site's boilerplate for later runs.
-            _save_learned(self.store, self._learners, self.config)  # type: ignore[arg-type]
-        if self.store is not None and hasattr(self.store, "register_warc_file") and not self.report.extraction_pending:
+            _save_learned(self.store, self._learners, self.config)
+        if self.store is not None and not self.report.extraction_pending:
             # With its hash known, `newsarchiver import` of the same file later adds nothing.
             for name in self.report.warc_files:
                 path = self.archive_dir / name
@@ -594,9 +583,3 @@ def _decoded(result: FetchResult) -> bytes:
         return b""
 
 
-def crawl(config: Config, job: Job, **kwargs: object) -> RunReport:
-    return Crawler(config, job, **kwargs).run()  # type: ignore[arg-type]
-
-
-def default_extract_workers() -> int:
-    return max(1, os.cpu_count() or 1)

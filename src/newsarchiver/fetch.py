@@ -69,7 +69,7 @@ class Fetcher:
             self._local.session = session
         return session
 
-    def request_headers(self, url: str, extra: Optional[dict[str, str]] = None) -> dict[str, str]:
+    def request_headers(self, extra: Optional[dict[str, str]] = None) -> dict[str, str]:
         headers = {
             "User-Agent": self.settings.user_agent,
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
@@ -84,7 +84,7 @@ class Fetcher:
         if not url.lower().startswith(("http://", "https://")):
             raise BlockedError(f"{url}: only http and https URLs are fetched")
         ip = None
-        headers = self.request_headers(url, extra_headers)
+        headers = self.request_headers(extra_headers)
         fetched_at = utc_now_iso()
         sent = _as_sent(url, headers)
         timeout = (self.settings.timeout_seconds, self.settings.timeout_seconds)

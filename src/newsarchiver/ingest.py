@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from newsarchiver.config import Config
 from newsarchiver.errors import ArchiveError, ExitCode, IndexStoreError, NewsArchiverError, WarcFormatError
-from newsarchiver.index import Catalogue, utc_now
+from newsarchiver.index import Catalogue, Store, utc_now
 from newsarchiver.models import Article, Capture, ExtractResult, Headers, header_value
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def _require_extractor() -> None:
         raise NewsArchiverError(f"article extraction is not available ({exc}); reinstall newsarchiver") from exc
 
 
-class _Extractor:
+class OrderedExtraction:
     """Extraction in a process pool, results in submission order, a bounded number in flight."""
 
     def __init__(self, workers: int) -> None:
@@ -211,7 +211,7 @@ def import_warcs(catalogue: Catalogue, paths: Iterable[Path | str], config: Conf
     """Index WARC/ARC files into the catalogue; never raises for one bad file (see the report)."""
     _require_extractor()
     report = ImportReport()
-    extractor = _Extractor(config.extract.workers)
+    extractor = OrderedExtraction(config.extract.workers)
     try:
         for raw in paths:
             result = FileResult(path=str(raw))
@@ -231,7 +231,7 @@ def import_warcs(catalogue: Catalogue, paths: Iterable[Path | str], config: Conf
     return report
 
 
-def _import_one(catalogue: Catalogue, path: Path, config: Config, job: Optional[str], extractor: _Extractor,
+def _import_one(catalogue: Catalogue, path: Path, config: Config, job: Optional[str], extractor: OrderedExtraction,
                 result: FileResult) -> None:
     if not path.is_file():
         raise ArchiveError(f"{path}: no such file")
@@ -271,7 +271,7 @@ def _check_first_record(path: Path) -> None:
 
 
 def _index_records(catalogue: Catalogue, source: Path, name: str, config: Config, job: Optional[str],
-                   extractor: _Extractor, result: FileResult) -> None:
+                   extractor: OrderedExtraction, result: FileResult) -> None:
     """Two passes: extract every page (spooled to disk) while learning boilerplate, then record.
 
     The learned boilerplate of a site needs all its pages first, so it is applied to the spooled
@@ -302,7 +302,7 @@ def _index_records(catalogue: Catalogue, source: Path, name: str, config: Config
 
 
 def _extract_pass(catalogue: Catalogue, source: Path, name: str, config: Config, job: Optional[str],
-                  extractor: _Extractor, result: FileResult, spool: IO[bytes],
+                  extractor: OrderedExtraction, result: FileResult, spool: IO[bytes],
                   ) -> tuple[dict[str, str], dict[str, Any], Optional[WarcFormatError]]:
     from newsarchiver.boilerplate import BoilerplateLearner
     from newsarchiver.warcread import iter_entries
@@ -368,7 +368,7 @@ def _final_text(article: Article, converted: Optional[str], learned: Any) -> Art
     return article
 
 
-def _save_learned(catalogue: Catalogue, learners: dict[str, Any], config: Config) -> dict[str, Any]:
+def _save_learned(catalogue: Store, learners: dict[str, Any], config: Config) -> dict[str, Any]:
     """Merge what this file taught about each site into what the catalogue knew; by site."""
     from newsarchiver.boilerplate import LearnedBoilerplate
 

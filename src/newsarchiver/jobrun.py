@@ -82,8 +82,7 @@ def run_job(config: Config, job: Job, *, now: datetime, stop: Optional[threading
         recapture = select_recaptures(catalogue, job, now)
         if recapture:
             log.info("job %s: %d archived articles due for re-capture", job.name, len(recapture))
-        # (ignore: crawl.CaptureStore declares record_capture(**kw: object), narrower than Catalogue's)
-        crawler = Crawler(config, job, store=catalogue, stop=stop, progress=progress,  # type: ignore[arg-type]
+        crawler = Crawler(config, job, store=catalogue, stop=stop, progress=progress,
                           recapture=tuple(recapture))
         report = crawler.run()
     return JobRun(report=report, run_id=crawler.run_id, recaptured=len(recapture))

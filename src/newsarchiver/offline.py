@@ -18,7 +18,7 @@ from newsarchiver.boilerplate import BoilerplateLearner, LearnedBoilerplate
 from newsarchiver.config import Config
 from newsarchiver.errors import WarcFormatError
 from newsarchiver.extract import apply_learned
-from newsarchiver.ingest import _Extractor, _extract, is_html_page
+from newsarchiver.ingest import OrderedExtraction, is_html_page
 from newsarchiver.models import Article
 from newsarchiver.urls import canonical_identity, host_key
 
@@ -62,7 +62,7 @@ def extract_warcs(paths: Iterable[Path], config: Config, workers: int = 0) -> Of
             except WarcFormatError as exc:
                 report.damage.append(exc)
 
-    extractor = _Extractor(workers or config.extract.workers)
+    extractor = OrderedExtraction(workers or config.extract.workers)
     found: list[FoundArticle] = []
     try:
         for (warc, offset, date), result in extractor.map(jobs()):

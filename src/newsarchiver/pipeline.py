@@ -7,7 +7,6 @@ record (not the live response), parse it with warcio and run the pure extractor 
 
 from __future__ import annotations
 
-import io
 import logging
 import multiprocessing
 import os
@@ -19,43 +18,32 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from newsarchiver.archive import OPEN_SUFFIX
+from newsarchiver.errors import WarcFormatError
 from newsarchiver.models import Capture, ExtractResult
 
 log = logging.getLogger(__name__)
 
 
-def extract_record(record: bytes, site_rules: Any = None, learned: Any = None) -> ExtractResult:
-    """Parse one WARC response record (one gzip member) and extract its article."""
-    from warcio.archiveiterator import ArchiveIterator
-
-    from newsarchiver.extract import extract_article
-
-    for rec in ArchiveIterator(io.BytesIO(record)):
-        if rec.rec_type != "response":
-            continue
-        url = rec.rec_headers.get_header("WARC-Target-URI") or ""
-        headers = tuple(rec.http_headers.headers) if rec.http_headers else ()
-        status = int(rec.http_headers.get_statuscode() or 0) if rec.http_headers else None
-        # raw_stream: the payload as stored (content-encoding kept); the extractor decodes it, capped.
-        payload = rec.raw_stream.read()
-        return extract_article(payload, url, headers, site_rules=site_rules, learned=learned, status=status)
-    return ExtractResult(None, "no response record")
-
-
-def extract_stored(archive_dir: Path, warc_file: str, offset: int, length: int,
+def extract_stored(archive_dir: Path, warc_file: str, offset: int,
                    site_rules: Any = None, learned: Any = None) -> ExtractResult:
     """Read a response record back from its WARC file (still `.open` or already closed) and extract it.
 
     Handing the worker a location instead of the record's bytes saves pickling ~75 KB per page in
     the crawl loop; the record is in the page cache anyway.
     """
+    from newsarchiver.extract import extract_article
+    from newsarchiver.warcread import read_entry_at
+
     for name in (warc_file + OPEN_SUFFIX, warc_file):  # the rename on close is atomic: one of them exists
         try:
-            with open(archive_dir / name, "rb") as handle:
-                handle.seek(offset)
-                return extract_record(handle.read(length), site_rules, learned)
-        except FileNotFoundError:
-            continue
+            entry = read_entry_at(archive_dir / name, offset)
+        except WarcFormatError as exc:
+            if isinstance(exc.__cause__, FileNotFoundError):
+                continue
+            raise
+        # The payload as stored (content-encoding kept): the extractor decodes it, capped.
+        return extract_article(entry.payload, entry.url or "", entry.http_headers, site_rules=site_rules,
+                               learned=learned, status=entry.http_status)
     return ExtractResult(None, f"extraction failed: {warc_file} not found")
 
 
@@ -122,7 +110,7 @@ class ExtractionPool:
 
     def submit(self, archive_dir: Path, capture: Capture, site_rules: Any, meta: dict[str, Any],
                learned: Any = None) -> None:
-        future = self._pool().submit(extract_stored, archive_dir, capture.warc_file, capture.offset, capture.length,
+        future = self._pool().submit(extract_stored, archive_dir, capture.warc_file, capture.offset,
                                      site_rules, learned)
         self._pending[future] = (capture, meta)
 
