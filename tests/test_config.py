@@ -82,3 +82,14 @@ def test_check_config_cli_prints_resolved_config() -> None:
 def test_missing_config_file_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="file not found"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_readme_documents_every_config_key() -> None:
+    import dataclasses
+
+    from newsarchiver.config import CrawlSettings, ExtractSettings, Job, SiteRules, WarcSettings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [f"{cls.__name__}.{f.name}" for cls in (CrawlSettings, WarcSettings, ExtractSettings, SiteRules, Job)
+               for f in dataclasses.fields(cls) if f"`{f.name}`" not in readme]
+    assert missing == []

@@ -389,3 +389,16 @@ def test_no_extract_archives_now_and_import_pending_indexes_later(tmp_path: Path
     found = run_cli("search", "accord", "--archive", str(archive), "--format", "ids")
     assert found.returncode == 0 and found.stdout.strip()
     assert_valid_warcs(archive)
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["crawl", "http://"], "not a valid URL"),
+    (["crawl", "http://127.0.0.1:9/", "--exclude", "("], "--exclude '(': invalid regular expression"),
+    (["import"], "give WARC files or --pending"),
+    (["import", "x.warc.gz", "--pending"], "give WARC files or --pending"),
+])
+def test_bad_command_lines_are_one_line_usage_errors(tmp_path: Path, args: list[str], expected: str) -> None:
+    proc = run_cli(*args, "--archive", str(tmp_path / "a"), cwd=tmp_path)
+    assert proc.returncode == ExitCode.USAGE, proc.stderr
+    assert proc.stderr.count("\n") == 1 and expected in proc.stderr
+    assert "Traceback" not in proc.stderr
