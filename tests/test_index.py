@@ -1,12 +1,15 @@
-"""The SQLite catalogue: a real database in tmp_path, captures recorded as the crawler and importer do."""
+"""The catalogue contract: every test taking `cat` or `open_store` runs on SQLite and on PostgreSQL
+(a real server, tests/conftest.py), with captures recorded as the crawler and importer do."""
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
+from typing import Iterator
 
 import pytest
+from conftest import StoreOpener
 
 from newsarchiver.errors import IndexStoreError
 from newsarchiver.index import Catalogue
@@ -26,13 +29,13 @@ def article(text: str, title: str = "Headline", canonical: str = "https://exampl
 
 
 @pytest.fixture
-def cat(tmp_path: Path) -> Catalogue:
-    catalogue = Catalogue.open(tmp_path / "archive", search=None)
+def cat(open_store: StoreOpener) -> Iterator[Catalogue]:
+    catalogue = open_store(search=None)
     yield catalogue
     catalogue.close()
 
 
-def test_open_sets_wal_foreign_keys_and_schema_version(tmp_path: Path) -> None:
+def test_open_sets_wal_foreign_keys_and_schema_version(tmp_path: Path) -> None:  # SQLite only
     with Catalogue.open(tmp_path, search=None):
         pass
     conn = sqlite3.connect(tmp_path / "index.sqlite")
@@ -79,12 +82,12 @@ def test_article_identity_merges_url_variants(cat: Catalogue) -> None:
     assert cat.article("999") is None
 
 
-def test_out_of_order_captures_give_the_same_versions(tmp_path: Path) -> None:
+def test_out_of_order_captures_give_the_same_versions(open_store: StoreOpener) -> None:
     events = [(0, "2024-05-01T00:00:00Z", "alpha"), (1, "2024-05-02T00:00:00Z", "beta"),
               (2, "2024-05-03T00:00:00Z", "beta"), (3, "2024-05-04T00:00:00Z", "alpha")]
     results = []
     for name, order in (("forward", events), ("shuffled", [events[3], events[0], events[2], events[1]])):
-        with Catalogue.open(tmp_path / name, search=None) as cat:
+        with open_store(name, search=None) as cat:
             for offset, at, text in order:
                 cat.record_capture(capture(offset, at), article(text))
             results.append([(v.n, v.text, v.captured_at) for v in cat.versions(1)])
@@ -191,23 +194,54 @@ def test_warc_files_and_find_articles(cat: Catalogue) -> None:
     assert cat.find_articles(job="news") == [1] and cat.find_articles(job="other") == []
 
 
-def test_search_index_catches_up_after_a_crash_between_commits(tmp_path: Path) -> None:
-    from newsarchiver.search import SearchIndex
+def test_search_index_catches_up_after_a_crash_between_commits(open_store: StoreOpener) -> None:
+    from newsarchiver.stores import open_searcher
 
-    archive = tmp_path / "archive"
-    # search=None stands for a crash after the SQLite commit and before the search commit.
-    with Catalogue.open(archive, search=None) as cat:
+    # search=None stands for a crash after the catalogue commit and before the search commit.
+    with open_store(search=None) as cat:
         cat.record_capture(capture(0, "2024-05-01T00:00:00Z"), article("zanzibar ferry timetable"))
         assert cat.stats().unsynced_articles == 1
-    with Catalogue.open(archive) as cat:  # the real search index, caught up on open
+    with open_store() as cat:  # the real search index, caught up on open
         assert cat.stats().unsynced_articles == 0
         cat.record_capture(capture(1, "2024-05-02T00:00:00Z"), article("zanzibar ferry timetable changed"))
-    with SearchIndex.open(archive / "search", readonly=True) as index:
+    searcher = open_searcher(open_store.config())
+    assert searcher is not None
+    with searcher as index:
         page = index.search("zanzibar")
         assert page.total == 1 and page.hits[0].version_n == 2  # one hit per article: its latest version
 
 
-def test_readonly_and_damaged_files_give_index_errors(tmp_path: Path) -> None:
+def test_jobs_changes_and_site_queries(cat: Catalogue) -> None:
+    cat.record_capture(capture(0, "2024-05-01T00:00:00Z"), article("first text"))
+    cat.record_capture(capture(1, "2024-05-03T00:00:00Z"), article("second text", "Changed headline"))
+    cat.record_capture(capture(2, "2024-05-04T00:00:00Z", url="https://example.com/gone"),
+                       article("b", canonical="https://example.com/gone"))
+    cat.record_capture(capture(3, "2024-05-05T00:00:00Z", url="https://example.com/gone", status=410), None)
+    (change,) = cat.version_changes("2024-05-02T00:00:00Z")
+    assert (change.n, change.old_title, change.new_title) == (2, "Headline", "Changed headline")
+    assert cat.version_changes("2024-05-02T00:00:00Z", job="other") == []
+    (removal,) = cat.removals("2024-05-01T00:00:00Z", job="news")
+    assert (removal.url, removal.status, removal.removed_at) == ("https://example.com/gone", 410, "2024-05-05T00:00:00Z")
+    totals = cat.job_totals("news")
+    assert totals.articles == 2 and totals.runs == 0
+    # Within a week of its first capture an article is still in its re-capture policy.
+    assert [row.article_id for row in cat.recapture_rows("news", 7.0)] == [1, 2]
+    assert [row.article_id for row in cat.recapture_rows("news", 1.5)] == [2]
+    assert cat.site_totals() == [("example.com", 2, 1, "2024-05-04T00:00:00Z")]  # a 410 is no capture of the text
+
+
+def test_copied_state_keeps_ids_and_sequences(open_store: StoreOpener, tmp_path: Path) -> None:
+    with Catalogue.open(tmp_path / "old", search=None) as old:  # an SQLite index with a run and boilerplate
+        old.begin_run("news")
+        old.begin_run("news")
+        old.save_boilerplate("example.com", {"site": "example.com", "pages": 3, "paragraphs": {}})
+    with open_store(search=None) as cat:
+        cat.copy_kept_state(tmp_path / "old" / "index.sqlite")
+        assert [run.id for run in cat.runs("news")] == [2, 1]
+        assert cat.begin_run("news") == 3  # the id sequence moved past the copied rows
+
+
+def test_readonly_and_damaged_files_give_index_errors(tmp_path: Path) -> None:  # SQLite only
     with pytest.raises(IndexStoreError, match="no index yet"):
         Catalogue.open(tmp_path / "empty", readonly=True)
     with Catalogue.open(tmp_path / "ro", search=None):

@@ -175,7 +175,7 @@ def _build(data: dict[str, Any], path: Path, text: str) -> Config:
     if not isinstance(archive_dir, str) or not archive_dir:
         raise loc.error("archive_dir", f"expected a directory path string, got {archive_dir!r}", "archive_dir")
     index = data.get("index", "sqlite")
-    if not isinstance(index, str) or not (index == "sqlite" or index.startswith("postgresql://")):
+    if not isinstance(index, str) or not (index == "sqlite" or index.startswith(("postgresql://", "postgres://"))):
         raise loc.error("index", f'expected "sqlite" or a postgresql:// URL, got {index!r}', "index")
 
     crawl = _section(CrawlSettings, data.get("crawl", {}), "crawl", loc)

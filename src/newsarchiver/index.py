@@ -22,12 +22,11 @@ import json
 import logging
 import re
 import sqlite3
-import threading
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Optional, Protocol
 from urllib.parse import urljoin, urlsplit
 
 from newsarchiver.errors import IndexStoreError
@@ -36,7 +35,8 @@ from newsarchiver.index_queries import QueriesMixin
 from newsarchiver.index_records import (
     ArticleRecord, CaptureOutcome, CaptureRecord, CatalogueStats, PreviousCapture, RunRecord, VersionRecord,
 )
-from newsarchiver.index_schema import connect as _connect, rollback as _rollback, store_error as _store_error
+from newsarchiver.db import Database, PostgresDatabase, SqliteDatabase, is_postgresql_url
+from newsarchiver.index_schema import store_error as _store_error
 from newsarchiver.index_versions import VersionsMixin, _is_success, version_key
 from newsarchiver.index_search import SearchSyncMixin, SearchSink, open_search
 from newsarchiver.models import Article, Capture, RunReport
@@ -85,55 +85,61 @@ class Store(Protocol):
 class Catalogue(SearchSyncMixin, VersionsMixin, QueriesMixin, JobQueriesMixin):
     """The SQLite catalogue. Open with `Catalogue.open(archive_dir)`; use as a context manager."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, archive_dir: Path, *, readonly: bool,
-                 search: Optional[SearchSink], sync_batch: int) -> None:
-        self._conn: Optional[sqlite3.Connection] = conn
-        self.path = path
+    def __init__(self, db: Database, archive_dir: Path, *, search: Optional[SearchSink], sync_batch: int) -> None:
+        self.db = db
+        self.dialect = db.dialect
+        self.path = db.path if isinstance(db, SqliteDatabase) else None  # the SQLite file, if any
+        self.name = db.name  # a path or a redacted URL, for messages
         self.archive_dir = archive_dir
-        self.readonly = readonly
+        self.readonly = db.readonly
         self._search = search
         self._sync_batch = sync_batch
         self._pending_sync = 0
-        self._lock = threading.RLock()
+        self._closed = False
 
     # --- opening and closing -----------------------------------------------------------------
 
     @classmethod
     def open(cls, archive_dir: Path | str, *, readonly: bool = False, search: Any = "auto",
-             sync_batch: int = 50, db_path: Optional[Path] = None) -> "Catalogue":
+             sync_batch: int = 50, db_path: Optional[Path] = None, index_url: Optional[str] = None) -> "Catalogue":
         """Open (creating and migrating when writable) the catalogue of an archive directory.
 
-        search: "auto" opens `archive_dir/search` when writable; None leaves full-text sync to a
-        later open (rows stay marked unsynced); or any object with upsert/delete/commit/clear.
-        sync_batch: captures between two search commits. db_path: another file (reindex).
+        index_url: None or "sqlite" for `archive_dir/index.sqlite` (or db_path, for reindex);
+        a postgresql:// URL for a shared PostgreSQL index (its full text lives there too).
+        search: "auto" opens the store's search index when writable; None leaves full-text sync
+        to a later open (rows stay marked unsynced); or any object with upsert/delete/commit/clear.
+        sync_batch: captures between two search commits.
         """
         archive_dir = Path(archive_dir)
-        path = db_path or archive_dir / INDEX_FILE
-        if readonly and not path.exists():
-            raise IndexStoreError(f"{path}: no index yet (run `newsarchiver import WARC...` or `newsarchiver reindex`)")
-        conn = _connect(path, readonly)
+        db: Database
+        if is_postgresql_url(index_url):
+            db = PostgresDatabase.open(str(index_url), readonly)
+        else:
+            path = db_path or archive_dir / INDEX_FILE
+            if readonly and not path.exists():
+                raise IndexStoreError(f"{path}: no index yet (run `newsarchiver import WARC...` or `newsarchiver reindex`)")
+            db = SqliteDatabase.open(path, readonly)
         if search == "auto":
-            search = None if readonly else open_search(archive_dir / SEARCH_DIR)
-        catalogue = cls(conn, path, archive_dir, readonly=readonly, search=search, sync_batch=sync_batch)
+            search = None if readonly else open_search(archive_dir / SEARCH_DIR, db)
+        catalogue = cls(db, archive_dir, search=search, sync_batch=sync_batch)
         if not readonly:
             catalogue.check_search()
-            catalogue.sync_search()  # catch up after a crash between the SQLite and search commits
+            catalogue.sync_search()  # catch up after a crash between the catalogue and search commits
         return catalogue
 
     def close(self) -> None:
-        with self._lock:
-            if self._conn is None:
-                return
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if not self.readonly:
+                self.sync_search()
+        finally:
             try:
-                if not self.readonly:
-                    self.sync_search()
-                self._conn.close()
-            except sqlite3.Error as exc:
-                raise _store_error(self.path, exc) from exc
-            finally:
-                self._conn = None
                 if self._search is not None and hasattr(self._search, "close"):
                     self._search.close()
+            finally:
+                self.db.close()
 
     def __enter__(self) -> "Catalogue":
         return self
@@ -141,46 +147,20 @@ class Catalogue(SearchSyncMixin, VersionsMixin, QueriesMixin, JobQueriesMixin):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _connection(self) -> sqlite3.Connection:
-        if self._conn is None:
-            raise IndexStoreError(f"{self.path}: the index is closed")
-        return self._conn
+    def _write(self) -> AbstractContextManager[Any]:
+        """One write transaction; driver errors become IndexStoreError (db.py), at the boundary."""
+        return self.db.write()  # type: ignore[no-any-return]
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; sqlite3 errors become IndexStoreError here, at the boundary."""
-        if self.readonly:
-            raise IndexStoreError(f"{self.path}: opened read-only")
-        with self._lock:
-            conn = self._connection()
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise _store_error(self.path, exc) from exc
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                _rollback(conn)
-                raise _store_error(self.path, exc) from exc
-            except BaseException:
-                _rollback(conn)
-                raise
-
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                yield self._connection()
-            except sqlite3.Error as exc:
-                raise _store_error(self.path, exc) from exc
+    def _read(self) -> AbstractContextManager[Any]:
+        return self.db.read()  # type: ignore[no-any-return]
 
     # --- runs ----------------------------------------------------------------------------------
 
     def begin_run(self, job: str, started_at: Optional[str] = None) -> int:
         with self._write() as conn:
-            cur = conn.execute("INSERT INTO runs (job, started_at) VALUES (?, ?)", (job, started_at or utc_now()))
-            return int(cur.lastrowid or 0)
+            cur = conn.execute("INSERT INTO runs (job, started_at) VALUES (?, ?) RETURNING id",
+                               (job, started_at or utc_now()))
+            return int(cur.fetchone()[0])
 
     def finish_run(self, run_id: int, report: RunReport) -> None:
         if report.interrupted:
@@ -220,7 +200,7 @@ class Catalogue(SearchSyncMixin, VersionsMixin, QueriesMixin, JobQueriesMixin):
                            mtime: Optional[str] = None, complete: bool = False, error: Optional[str] = None) -> None:
         """Create or update a file's row (the crawler may call this with complete=True on close)."""
         with self._write() as conn:
-            conn.execute("INSERT OR IGNORE INTO warc_files (name) VALUES (?)", (name,))
+            conn.execute("INSERT INTO warc_files (name) VALUES (?) ON CONFLICT DO NOTHING", (name,))
             conn.execute(
                 "UPDATE warc_files SET size = COALESCE(?, size), sha256 = COALESCE(?, sha256), "
                 "mtime = COALESCE(?, mtime), complete = ?, error = ?, indexed_at = ? WHERE name = ?",
@@ -248,11 +228,11 @@ class Catalogue(SearchSyncMixin, VersionsMixin, QueriesMixin, JobQueriesMixin):
     def _record_capture(self, capture: Capture, article: Optional[Article], run_id: Optional[int],
                         etag: Optional[str], last_modified: Optional[str], location: Optional[str]) -> CaptureOutcome:
         with self._write() as conn:
-            existing = conn.execute("SELECT id, article_id, version_n FROM captures WHERE warc_file = ? AND offset = ?",
+            existing = conn.execute('SELECT id, article_id, version_n FROM captures WHERE warc_file = ? AND "offset" = ?',
                                     (capture.warc_file, capture.offset)).fetchone()
             if existing:
                 return CaptureOutcome(existing["id"], existing["article_id"], existing["version_n"], False, False)
-            conn.execute("INSERT OR IGNORE INTO warc_files (name) VALUES (?)", (capture.warc_file,))
+            conn.execute("INSERT INTO warc_files (name) VALUES (?) ON CONFLICT DO NOTHING", (capture.warc_file,))
             original_id = None
             if capture.status == 304:
                 # Not Modified: the server confirms the previous capture still stands.
@@ -260,15 +240,15 @@ class Catalogue(SearchSyncMixin, VersionsMixin, QueriesMixin, JobQueriesMixin):
             elif capture.record_type == "revisit":
                 original_id = self._find_original(conn, capture)
             cur = conn.execute(
-                "INSERT INTO captures (url, captured_at, status, mime, payload_digest, warc_file, offset, length, "
+                "INSERT INTO captures (url, captured_at, status, mime, payload_digest, warc_file, \"offset\", length, "
                 "record_type, record_id, refers_to_uri, refers_to_date, original_id, job, run_id, truncated, etag, "
-                "last_modified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "last_modified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
                 (capture.url, capture.captured_at, capture.status, capture.mime, capture.payload_digest,
                  capture.warc_file, capture.offset, capture.length, capture.record_type, capture.record_id or None,
                  capture.refers_to_uri, capture.refers_to_date, original_id, capture.job, run_id, capture.truncated,
                  etag, last_modified),
             )
-            capture_id = int(cur.lastrowid or 0)
+            capture_id = int(cur.fetchone()[0])
             if article is not None and _is_success(capture.status):
                 return self._attach_article(conn, capture_id, article)
             if original_id is not None and (_is_success(capture.status) or capture.status == 304):
@@ -292,14 +272,14 @@ class Catalogue(SearchSyncMixin, VersionsMixin, QueriesMixin, JobQueriesMixin):
                 self._set_removed(conn, article_id, at)
         return article_id
 
-    def _set_removed(self, conn: sqlite3.Connection, article_id: int, at: str) -> bool:
+    def _set_removed(self, conn: Any, article_id: int, at: str) -> bool:
         """True when the article is newly marked removed (not already, and not newer than `at`)."""
         # Only if it answered with the article before that moment: an old 404 met late changes nothing.
         cur = conn.execute("UPDATE articles SET removed_at = ?, revision = revision + 1 "
                            "WHERE id = ? AND removed_at IS NULL AND last_captured_at <= ?", (at, article_id, at))
         return cur.rowcount > 0
 
-    def _article_id_for_url(self, conn: sqlite3.Connection, url: str) -> Optional[int]:
+    def _article_id_for_url(self, conn: Any, url: str) -> Optional[int]:
         row = conn.execute("SELECT id FROM articles WHERE url_key = ?", (article_key(url),)).fetchone()
         if row:
             return int(row["id"])
@@ -355,22 +335,45 @@ class Catalogue(SearchSyncMixin, VersionsMixin, QueriesMixin, JobQueriesMixin):
 
     def has_capture(self, warc_file: str, offset: int) -> bool:
         with self._read() as conn:
-            return conn.execute("SELECT 1 FROM captures WHERE warc_file = ? AND offset = ?",
+            return conn.execute('SELECT 1 FROM captures WHERE warc_file = ? AND "offset" = ?',
                                 (warc_file, offset)).fetchone() is not None
 
     def copy_kept_state(self, old_db: Path) -> None:
-        """Carry over what the WARCs do not hold (runs, learned boilerplate) from another index file."""
-        conn = self._connection()
-        try:
-            conn.execute("ATTACH DATABASE ? AS old", (f"{old_db.resolve().as_uri()}?mode=ro",))
-        except sqlite3.Error as exc:
-            raise _store_error(old_db, exc) from exc
-        try:
-            with self._write() as conn:
-                conn.execute("INSERT OR IGNORE INTO runs SELECT * FROM old.runs")
-                conn.execute("INSERT OR IGNORE INTO boilerplate SELECT * FROM old.boilerplate")
-        finally:
-            conn.execute("DETACH DATABASE old")
+        """Carry over what the WARCs do not hold (runs, learned boilerplate) from an SQLite index file."""
+        runs, boilerplate = read_kept_state(old_db)
+        self.insert_rows("runs", runs)
+        self.insert_rows("boilerplate", boilerplate)
+
+    def insert_rows(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Insert whole rows (ids included) unless present; used to copy one store into another."""
+        if not rows:
+            return
+        names = list(rows[0])
+        columns = ", ".join(f'"{name}"' for name in names)
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(names))}) ON CONFLICT DO NOTHING"
+        with self._write() as conn:
+            conn.executemany(sql, [tuple(row[name] for name in names) for row in rows])
+            if self.dialect == "postgresql" and "id" in names:
+                # Rows came with their ids: move the identity sequence past them.
+                conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                             f"GREATEST((SELECT MAX(id) FROM {table}), 1))")
+
+    def first_indexed_order(self) -> tuple[dict[str, int], dict[str, int]]:
+        """(position of each file's row, id of its first capture): the order files were indexed in."""
+        with self._read() as conn:
+            order = {row[0]: i for i, row in enumerate(conn.execute("SELECT name FROM warc_files ORDER BY id"))}
+            first = {row[0]: int(row[1]) for row in conn.execute(
+                "SELECT warc_file, MIN(id) FROM captures GROUP BY warc_file")}
+        return order, first
+
+    def clear_derived(self) -> None:
+        """Empty what the WARCs rebuild (captures, articles, versions, files), ids restarting at 1;
+        runs, learned boilerplate and the frontier stay. PostgreSQL's in-place reindex only."""
+        if self.dialect != "postgresql":
+            raise IndexStoreError(f"{self.name}: clear_derived is for PostgreSQL (SQLite reindexes into a new file)")
+        with self._write() as conn:
+            conn.execute("TRUNCATE versions, captures, articles, warc_files RESTART IDENTITY CASCADE")
+            conn.execute("DELETE FROM meta")
 
     def link_captures_to_runs(self) -> int:
         """Give captures without a run the run of their job whose time span holds them (after reindex)."""
@@ -382,14 +385,31 @@ class Catalogue(SearchSyncMixin, VersionsMixin, QueriesMixin, JobQueriesMixin):
             return cur.rowcount
 
     def prepare_for_move(self) -> None:
-        """Fold the WAL into the main file and leave WAL mode, so the file can be renamed alone."""
+        """(SQLite) Fold the WAL into the main file and leave WAL mode, so the file can be renamed alone."""
         with self._read() as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             conn.execute("PRAGMA journal_mode = DELETE")
 
     def integrity_check(self) -> str:
+        if self.dialect != "sqlite":
+            return "ok"  # PostgreSQL checks its own pages; amcheck is an administrator's tool
         with self._read() as conn:
             return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def read_kept_state(db_file: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The runs and learned boilerplate rows of an SQLite index file (what a reindex keeps)."""
+    try:
+        conn = sqlite3.connect(f"{Path(db_file).resolve().as_uri()}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        try:
+            runs = [dict(row) for row in conn.execute("SELECT * FROM runs ORDER BY id")]
+            boilerplate = [dict(row) for row in conn.execute("SELECT * FROM boilerplate ORDER BY site")]
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise _store_error(Path(db_file), exc) from exc
+    return runs, boilerplate
 
 
 def is_front_page(url: str) -> bool:

@@ -3,10 +3,9 @@ due for re-capture, and what changed (edits and removals) in a period."""
 
 from __future__ import annotations
 
-import sqlite3
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from newsarchiver.index_records import RunRecord
 
@@ -53,7 +52,9 @@ class RemovalRow:
 
 
 class JobQueriesMixin:
-    def _read(self) -> AbstractContextManager[sqlite3.Connection]:  # provided by Catalogue
+    dialect: str
+
+    def _read(self) -> AbstractContextManager[Any]:  # provided by Catalogue
         raise NotImplementedError
 
     runs: Callable[..., list[RunRecord]]  # QueriesMixin's (an annotation only: it must not shadow it)
@@ -85,9 +86,14 @@ class JobQueriesMixin:
                      ORDER BY c.captured_at DESC LIMIT 1) AS last_url
                 FROM articles a
                 WHERE EXISTS (SELECT 1 FROM captures c WHERE c.article_id = a.id AND c.job = :job)
-            ) WHERE last_attempt_at = first_captured_at
-                 OR julianday(last_attempt_at) < julianday(first_captured_at) + :days
+            ) AS recent WHERE last_attempt_at = first_captured_at OR {before_longest}
             ORDER BY article_id"""
+        if self.dialect == "sqlite":
+            before_longest = "julianday(last_attempt_at) < julianday(first_captured_at) + :days"
+        else:
+            before_longest = ("last_attempt_at::timestamptz < "
+                              "first_captured_at::timestamptz + make_interval(secs => :days * 86400)")
+        sql = sql.format(before_longest=before_longest)
         with self._read() as conn:
             rows = conn.execute(sql, {"job": job, "days": longest_days}).fetchall()
         return [RecaptureRow(article_id=row["article_id"], url=row["last_url"] or row["canonical"],
@@ -103,7 +109,7 @@ class JobQueriesMixin:
             JOIN versions p ON p.article_id = v.article_id AND p.n = v.n - 1
             JOIN articles a ON a.id = v.article_id
             WHERE v.n > 1 AND v.captured_at >= :since
-              AND (:job IS NULL OR EXISTS (SELECT 1 FROM captures c WHERE c.article_id = a.id AND c.job = :job))
+              AND (CAST(:job AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM captures c WHERE c.article_id = a.id AND c.job = :job))
             ORDER BY v.captured_at, v.article_id, v.n"""
         with self._read() as conn:
             rows = conn.execute(sql, {"since": since, "job": job}).fetchall()
@@ -120,7 +126,7 @@ class JobQueriesMixin:
                     ORDER BY c.id LIMIT 1) AS status
             FROM articles a
             WHERE a.removed_at IS NOT NULL AND a.removed_at >= :since
-              AND (:job IS NULL OR EXISTS (SELECT 1 FROM captures c WHERE c.article_id = a.id AND c.job = :job))
+              AND (CAST(:job AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM captures c WHERE c.article_id = a.id AND c.job = :job))
             ORDER BY a.removed_at, a.id"""
         with self._read() as conn:
             rows = conn.execute(sql, {"since": since, "job": job}).fetchall()

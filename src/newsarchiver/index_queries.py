@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Optional
@@ -17,9 +16,10 @@ WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz", ".warc.gz.open")
 
 class QueriesMixin:
     archive_dir: Path
-    path: Path
+    path: Optional[Path]  # the SQLite file; None for PostgreSQL
+    dialect: str
 
-    def _read(self) -> AbstractContextManager[sqlite3.Connection]:  # provided by Catalogue
+    def _read(self) -> AbstractContextManager[Any]:  # provided by Catalogue
         raise NotImplementedError
 
     def article(self, id_or_url: int | str) -> Optional[ArticleRecord]:
@@ -58,7 +58,7 @@ class QueriesMixin:
 
     def captures_of(self, article_id: int) -> list[CaptureRecord]:
         with self._read() as conn:
-            rows = conn.execute("SELECT * FROM captures WHERE article_id = ? ORDER BY captured_at, warc_file, offset",
+            rows = conn.execute('SELECT * FROM captures WHERE article_id = ? ORDER BY captured_at, warc_file, "offset"',
                                 (article_id,)).fetchall()
         return [CaptureRecord.from_row(row) for row in rows]
 
@@ -104,7 +104,9 @@ class QueriesMixin:
             where.append("(a.site = ? OR a.site LIKE ?)")
             params += [site.lower().removeprefix("www."), "%." + site.lower()]
         if author:
-            where.append("EXISTS (SELECT 1 FROM json_each(v.authors) WHERE lower(value) LIKE ?)")
+            authors = ("json_each(v.authors)" if self.dialect == "sqlite"
+                       else "json_array_elements_text(v.authors::json) AS value")
+            where.append(f"EXISTS (SELECT 1 FROM {authors} WHERE lower(value) LIKE ?)")
             params.append(f"%{author.lower()}%")
         if language:
             where.append("lower(v.language) = ?")
@@ -130,6 +132,14 @@ class QueriesMixin:
             sql += f" LIMIT {int(limit)}"
         with self._read() as conn:
             return [row[0] for row in conn.execute(sql, params)]
+
+    def site_totals(self) -> list[tuple[str, int, int, str]]:
+        """(site, articles, removed articles, last capture) per site, most articles first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT site, COUNT(*) AS n, SUM(CASE WHEN removed_at IS NOT NULL THEN 1 ELSE 0 END) AS removed, "
+                "MAX(last_captured_at) AS last FROM articles GROUP BY site ORDER BY n DESC, site").fetchall()
+        return [(row["site"], int(row["n"]), int(row["removed"]), row["last"]) for row in rows]
 
     def warc_files(self) -> list[dict[str, Any]]:
         with self._read() as conn:
@@ -157,8 +167,16 @@ class QueriesMixin:
             if Path(root) == self.archive_dir and "search" in dirs:
                 dirs.remove("search")
             warc_bytes += sum(_size(Path(root) / name) for name in files if name.endswith(WARC_SUFFIXES))
-        index_bytes = sum(_size(Path(f"{self.path}{suffix}")) for suffix in ("", "-wal", "-shm"))
-        search_bytes = sum(_size(Path(root) / name) for root, _, files in os.walk(search_dir) for name in files)
+        if self.path is not None:
+            index_bytes = sum(_size(Path(f"{self.path}{suffix}")) for suffix in ("", "-wal", "-shm"))
+            search_bytes = sum(_size(Path(root) / name) for root, _, files in os.walk(search_dir) for name in files)
+        else:
+            with self._read() as conn:  # the full text is a table of the same database
+                index_bytes = int(conn.execute(
+                    "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                    "WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace").fetchone()[0])
+                search_bytes = int(conn.execute(
+                    "SELECT COALESCE(pg_total_relation_size(to_regclass('search_docs')), 0)").fetchone()[0])
         return CatalogueStats(warc_bytes=warc_bytes, index_bytes=index_bytes, search_bytes=search_bytes, **counts)
 
 

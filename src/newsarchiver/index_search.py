@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Optional, Protocol
@@ -34,8 +33,16 @@ class SearchSink(Protocol):
     def clear(self) -> None: ...
 
 
-def open_search(directory: Path) -> Optional[SearchSink]:
-    """The archive's SearchIndex, or None when it cannot be opened now (rows then stay unsynced)."""
+def open_search(directory: Path, db: Any = None) -> Optional[SearchSink]:
+    """The store's search index, or None when it cannot be opened now (rows then stay unsynced).
+
+    SQLite catalogue: the tantivy SearchIndex in `directory`. PostgreSQL: its own full text
+    (search_pg), in the same database, through the catalogue's connection pool.
+    """
+    if db is not None and db.dialect == "postgresql":
+        from newsarchiver.search_pg import PgSearchIndex
+
+        return PgSearchIndex(db.pool)  # type: ignore[no-any-return]
     try:
         from newsarchiver.search import SearchIndex
     except ImportError:
@@ -62,16 +69,17 @@ class SearchSyncMixin:
     _pending_sync: int
     readonly: bool
 
-    def _read(self) -> AbstractContextManager[sqlite3.Connection]:  # provided by Catalogue
+    def _read(self) -> AbstractContextManager[Any]:  # provided by Catalogue
         raise NotImplementedError
 
-    def _write(self) -> AbstractContextManager[sqlite3.Connection]:  # provided by Catalogue
+    def _write(self) -> AbstractContextManager[Any]:  # provided by Catalogue
         raise NotImplementedError
 
     def request_search_rebuild(self) -> None:
         """Mark the whole search index stale: the next sync clears it and indexes every article."""
         with self._write() as conn:
-            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (CLEAR_PENDING,))
+            conn.execute("INSERT INTO meta (key, value) VALUES (?, '1') "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (CLEAR_PENDING,))
             conn.execute("UPDATE articles SET search_revision = 0")
 
     def check_search(self) -> None:
@@ -130,7 +138,7 @@ class SearchSyncMixin:
                                  [(revision, article_id, revision) for article_id, revision, _ in docs])
             written += len(docs)
 
-    def _search_doc(self, conn: sqlite3.Connection, article_id: int) -> Any:
+    def _search_doc(self, conn: Any, article_id: int) -> Any:
         row = conn.execute(
             "SELECT a.id, a.url, a.site, a.removed_at, a.latest_version, a.first_captured_at, a.last_captured_at, "
             "v.title, v.text, v.authors, v.language, v.published, v.flags, "

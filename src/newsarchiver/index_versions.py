@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from contextlib import AbstractContextManager
 from typing import Any, Optional
 from urllib.parse import urlsplit
@@ -65,16 +64,16 @@ def _capture_from_row(row: Any) -> Capture:
 class VersionsMixin:
     """Needs `_read()`, `_write()` and `sync_search()` from Catalogue."""
 
-    def _read(self) -> AbstractContextManager[sqlite3.Connection]:  # provided by Catalogue
+    def _read(self) -> AbstractContextManager[Any]:  # provided by Catalogue
         raise NotImplementedError
 
-    def _write(self) -> AbstractContextManager[sqlite3.Connection]:  # provided by Catalogue
+    def _write(self) -> AbstractContextManager[Any]:  # provided by Catalogue
         raise NotImplementedError
 
     def sync_search(self) -> int:  # provided by SearchSyncMixin
         raise NotImplementedError
 
-    def _attach_article(self, conn: sqlite3.Connection, capture_id: int, article: Article) -> CaptureOutcome:
+    def _attach_article(self, conn: Any, capture_id: int, article: Article) -> CaptureOutcome:
         key = article_key(article.canonical_url or article.url)
         capture = conn.execute("SELECT * FROM captures WHERE id = ?", (capture_id,)).fetchone()
         row = conn.execute("SELECT id FROM articles WHERE url_key = ?", (key,)).fetchone()
@@ -82,17 +81,18 @@ class VersionsMixin:
         if is_new:
             url = article.canonical_url or article.url
             cur = conn.execute(
-                "INSERT INTO articles (url_key, url, site, first_captured_at, last_captured_at) VALUES (?,?,?,?,?)",
+                "INSERT INTO articles (url_key, url, site, first_captured_at, last_captured_at) VALUES (?,?,?,?,?) "
+                "RETURNING id",
                 (key, url, site_of(url), capture["captured_at"], capture["captured_at"]),
             )
-            article_id = int(cur.lastrowid or 0)
+            article_id = int(cur.fetchone()[0])
         else:
             article_id = row["id"]
         values = _version_values(article)
         vkey = version_key(values["text_hash"], values["title"])
         return self._place_version(conn, capture, article_id, vkey, values, is_new)
 
-    def _attach_original(self, conn: sqlite3.Connection, capture_id: int, original_id: int) -> CaptureOutcome:
+    def _attach_original(self, conn: Any, capture_id: int, original_id: int) -> CaptureOutcome:
         """A revisit repeats its original's payload, so it shows the original's article and text."""
         capture = conn.execute("SELECT * FROM captures WHERE id = ?", (capture_id,)).fetchone()
         original = conn.execute("SELECT article_id, version_key FROM captures WHERE id = ?", (original_id,)).fetchone()
@@ -103,14 +103,14 @@ class VersionsMixin:
         values = {name: version[name] for name in _VERSION_FIELDS}
         return self._place_version(conn, capture, original["article_id"], original["version_key"], values, False)
 
-    def _place_version(self, conn: sqlite3.Connection, capture: Any, article_id: int, vkey: str,
+    def _place_version(self, conn: Any, capture: Any, article_id: int, vkey: str,
                        values: dict[str, Any], is_new: bool) -> CaptureOutcome:
         capture_id = capture["id"]
         conn.execute("UPDATE captures SET article_id = ?, version_key = ? WHERE id = ?", (article_id, vkey, capture_id))
         newest = conn.execute(
-            "SELECT captured_at, warc_file, offset, version_key FROM captures "
+            'SELECT captured_at, warc_file, "offset", version_key FROM captures '
             "WHERE article_id = ? AND version_key IS NOT NULL AND id != ? "
-            "ORDER BY captured_at DESC, warc_file DESC, offset DESC LIMIT 1", (article_id, capture_id)).fetchone()
+            'ORDER BY captured_at DESC, warc_file DESC, "offset" DESC LIMIT 1', (article_id, capture_id)).fetchone()
         art = conn.execute("SELECT latest_version FROM articles WHERE id = ?", (article_id,)).fetchone()
         before = art["latest_version"]
         if newest is None or _order_key(capture) >= _order_key(newest):
@@ -129,7 +129,9 @@ class VersionsMixin:
             version_n, after = self._rebuild_versions(conn, article_id, capture_id, vkey, values)
         conn.execute(
             "UPDATE articles SET latest_version = :v, revision = revision + 1, "
-            "first_captured_at = MIN(first_captured_at, :at), last_captured_at = MAX(last_captured_at, :at), "
+            # CASE, not MIN/MAX(a, b): the scalar forms are SQLite's, LEAST/GREATEST PostgreSQL's.
+            "first_captured_at = CASE WHEN first_captured_at < :at THEN first_captured_at ELSE :at END, "
+            "last_captured_at = CASE WHEN last_captured_at > :at THEN last_captured_at ELSE :at END, "
             # The article answers again after a removal: it is back.
             "removed_at = CASE WHEN removed_at IS NOT NULL AND removed_at < :at THEN NULL ELSE removed_at END "
             "WHERE id = :id",
@@ -137,13 +139,13 @@ class VersionsMixin:
         )
         return CaptureOutcome(capture_id, article_id, version_n, is_new, (not is_new) and after > before)
 
-    def _insert_version(self, conn: sqlite3.Connection, article_id: int, n: int, vkey: str, values: dict[str, Any],
+    def _insert_version(self, conn: Any, article_id: int, n: int, vkey: str, values: dict[str, Any],
                         captured_at: str, capture_id: int) -> None:
         names = ("article_id", "n", "version_key", *_VERSION_FIELDS, "captured_at", "capture_id")
         conn.execute(f"INSERT INTO versions ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
                      (article_id, n, vkey, *(values[f] for f in _VERSION_FIELDS), captured_at, capture_id))
 
-    def _rebuild_versions(self, conn: sqlite3.Connection, article_id: int, capture_id: int, vkey: str,
+    def _rebuild_versions(self, conn: Any, article_id: int, capture_id: int, vkey: str,
                           values: dict[str, Any]) -> tuple[int, int]:
         """Renumber an article's versions from its captures in time order; returns (n of capture, count)."""
         known: dict[str, dict[str, Any]] = {}
@@ -152,7 +154,7 @@ class VersionsMixin:
         known.setdefault(vkey, values)
         timeline = conn.execute(
             "SELECT id, captured_at, version_key FROM captures WHERE article_id = ? AND version_key IS NOT NULL "
-            "ORDER BY captured_at, warc_file, offset", (article_id,)).fetchall()
+            'ORDER BY captured_at, warc_file, "offset"', (article_id,)).fetchall()
         conn.execute("DELETE FROM versions WHERE article_id = ?", (article_id,))
         n, previous, mine = 0, None, 0
         for row in timeline:
@@ -165,7 +167,7 @@ class VersionsMixin:
                 mine = n
         return mine, n
 
-    def _find_original(self, conn: sqlite3.Connection, capture: Capture) -> Optional[int]:
+    def _find_original(self, conn: Any, capture: Capture) -> Optional[int]:
         """A revisit's original response: by Refers-To URI + date, else the same digest (any file)."""
         if capture.refers_to_uri and capture.refers_to_date:
             row = conn.execute(
@@ -183,7 +185,7 @@ class VersionsMixin:
                 return int(row["id"])
         return None
 
-    def _previous_success(self, conn: sqlite3.Connection, url: str, before: str) -> Optional[int]:
+    def _previous_success(self, conn: Any, url: str, before: str) -> Optional[int]:
         row = conn.execute(
             "SELECT id FROM captures WHERE url = ? AND captured_at <= ? AND status BETWEEN 200 AND 299 "
             "AND version_key IS NOT NULL ORDER BY captured_at DESC LIMIT 1", (url, before)).fetchone()

@@ -434,6 +434,11 @@ def _in_first_indexed_order(files: list[Path], archive_dir: Path, old_db: Path) 
             conn.close()
     except sqlite3.Error:
         return files  # an unreadable old index: name order
+    return _sorted_as_first_indexed(files, archive_dir, order, first_capture)
+
+
+def _sorted_as_first_indexed(files: list[Path], archive_dir: Path, order: dict[str, int],
+                             first_capture: dict[str, int]) -> list[Path]:
     def key(path: Path) -> tuple[int, int, str]:
         name = path.relative_to(archive_dir).as_posix()
         # A crawl registers its files when it closes them, after their captures: the first
@@ -454,8 +459,11 @@ def reindex(archive_dir: Path, config: Config, *, progress: Optional[Progress] =
     their files are imported again.
     """
     from newsarchiver.index import INDEX_FILE
+    from newsarchiver.stores import uses_postgresql
 
     archive_dir = Path(archive_dir)
+    if uses_postgresql(config):
+        return _reindex_postgresql(archive_dir, config, progress)
     final = archive_dir / INDEX_FILE
     temp = archive_dir / (INDEX_FILE + ".reindex")
     for stale in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm")):
@@ -491,4 +499,27 @@ def reindex(archive_dir: Path, config: Config, *, progress: Optional[Progress] =
     with Catalogue.open(archive_dir) as catalogue:  # clears and refills the search index
         catalogue.sync_search()
     log.info("reindexed %d files at %s", len(report.files), utc_now())
+    return report
+
+
+def _reindex_postgresql(archive_dir: Path, config: Config, progress: Optional[Progress]) -> ImportReport:
+    """Rebuild a PostgreSQL index from this archive directory's WARC files, in place.
+
+    Unlike the SQLite rebuild (a new file renamed over the old), the derived tables are emptied
+    and refilled in the same database, keeping runs, learned boilerplate and the frontier; an
+    interrupted reindex leaves a partial index that the next reindex completes. Articles keep
+    their IDs when the files are met in the order first indexed. Stop the workers first.
+    """
+    from newsarchiver.stores import open_catalogue
+
+    with open_catalogue(config, archive_dir=archive_dir, search=None) as catalogue:
+        order, first_capture = catalogue.first_indexed_order()
+        files = _sorted_as_first_indexed(archive_warcs(archive_dir), archive_dir, order, first_capture)
+        catalogue.clear_derived()
+        report = import_warcs(catalogue, files, config, progress=progress)
+        catalogue.link_captures_to_runs()
+        catalogue.request_search_rebuild()
+    with open_catalogue(config, archive_dir=archive_dir) as catalogue:  # clears and refills the full text
+        catalogue.sync_search()
+    log.info("reindexed %d files into %s at %s", len(report.files), catalogue.name, utc_now())
     return report

@@ -11,11 +11,10 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, Callable, Optional
 
 from newsarchiver.config import Config, Job
-from newsarchiver.index import INDEX_FILE, Catalogue
+from newsarchiver.index import Catalogue
 from newsarchiver.joblock import JobLock
 from newsarchiver.jobs import (
     RecaptureCandidate,
@@ -24,6 +23,7 @@ from newsarchiver.jobs import (
     recapture_intervals,
 )
 from newsarchiver.models import RunReport
+from newsarchiver.stores import index_exists, open_catalogue
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def run_job(config: Config, job: Job, *, now: datetime, stop: Optional[threading
 
     ensure_archive_dir(config.archive_dir)
     # The lock comes first: a second run must not even open the catalogue or the frontier.
-    with JobLock(config.archive_dir, job.name), Catalogue.open(config.archive_dir) as catalogue:
+    with JobLock(config.archive_dir, job.name), open_catalogue(config) as catalogue:
         recapture = select_recaptures(catalogue, job, now)
         if recapture:
             log.info("job %s: %d archived articles due for re-capture", job.name, len(recapture))
@@ -88,10 +88,10 @@ def run_job(config: Config, job: Job, *, now: datetime, stop: Optional[threading
     return JobRun(report=report, run_id=crawler.run_id, recaptured=len(recapture))
 
 
-def last_started(archive_dir: Path, job: str) -> Optional[datetime]:
+def last_started(config: Config, job: str) -> Optional[datetime]:
     """When the job's last run started, from the catalogue (None: never, or no index yet)."""
-    if not (archive_dir / INDEX_FILE).exists():
+    if not index_exists(config):
         return None
-    with Catalogue.open(archive_dir, readonly=True) as catalogue:
+    with open_catalogue(config, readonly=True) as catalogue:
         run = catalogue.last_run(job)
     return parse_timestamp(run.started_at) if run else None

@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "serve",
     "export",
     "importing",
+    "migrate",
     "stats",
     "check_config",
     "verify",

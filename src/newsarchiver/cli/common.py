@@ -1,4 +1,4 @@
-"""Options and helpers shared by the subcommands: -c/--config and --archive."""
+"""Options and helpers shared by the subcommands: -c/--config, --archive and --index."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from newsarchiver.config import Config, default_config, load_config
+from newsarchiver.db import is_postgresql_url
+from newsarchiver.errors import UsageError
 
 DEFAULT_CONFIG = "config.toml"
 
@@ -18,10 +20,13 @@ def add_config_options(parser: argparse.ArgumentParser, archive: bool = True) ->
         parser.add_argument("--archive", metavar="DIR", default=None,
                             help="archive directory holding the WARC files and the index "
                                  "(default: the config's archive_dir, warcs/)")
+        parser.add_argument("--index", metavar="URL", default=None,
+                            help="the index: 'sqlite' (in the archive directory) or a postgresql:// URL "
+                                 "(default: the config's index)")
 
 
 def resolve_config(args: argparse.Namespace) -> Config:
-    """The config named by -c, else ./config.toml if present, else the defaults; --archive wins."""
+    """The config named by -c, else ./config.toml if present, else the defaults; --archive and --index win."""
     if args.config:
         config = load_config(args.config)
     elif Path(DEFAULT_CONFIG).is_file():
@@ -31,6 +36,11 @@ def resolve_config(args: argparse.Namespace) -> Config:
     archive = getattr(args, "archive", None)
     if archive:
         config = replace(config, archive_dir=Path(archive).resolve())
+    index = getattr(args, "index", None)
+    if index:
+        if not (index == "sqlite" or is_postgresql_url(index)):
+            raise UsageError(f"--index: expected 'sqlite' or a postgresql:// URL, got {index!r}")
+        config = replace(config, index=index)
     return config
 
 

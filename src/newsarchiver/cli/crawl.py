@@ -96,10 +96,10 @@ def run_crawl(args: argparse.Namespace) -> int:
 
 def open_store(config: Config) -> Optional[Any]:
     from newsarchiver.archive import ensure_archive_dir
-    from newsarchiver.index import Catalogue
+    from newsarchiver.stores import open_catalogue
 
     ensure_archive_dir(config.archive_dir)
-    return Catalogue.open(config.archive_dir)
+    return open_catalogue(config)
 
 
 def execute(config: Config, job: Job, report_path: Optional[str]) -> int:

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 def _print_articles(archive_dir: Path, limit: int = 20) -> None:
     from newsarchiver.index import Catalogue
 
-    with Catalogue.open(archive_dir, readonly=True) as catalogue:
+    with Catalogue.open(archive_dir, readonly=True) as catalogue:  # the demo is the embedded default
         ids = catalogue.find_articles()
         print(f"\n{len(ids)} articles in {archive_dir}:")
         for article_id in ids[:limit]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from newsarchiver.cli.common import add_config_options, add_filter_options, resolve_config
+from newsarchiver.config import Config
 from newsarchiver.errors import UsageError
 from newsarchiver.export import EXPORT_FORMATS, ArticleView
 
@@ -38,10 +39,11 @@ def _uses_search(args: argparse.Namespace) -> bool:
         "site", "author", "lang", "job", "since", "until", "captured_since", "captured_until"))
 
 
-def _search_ids(archive_dir: Path, args: argparse.Namespace) -> list[int]:
+def _search_ids(config: Config, args: argparse.Namespace) -> list[int]:
     from newsarchiver.errors import IndexStoreError
-    from newsarchiver.search import SearchFilters, SearchIndex
+    from newsarchiver.search import SearchFilters
     from newsarchiver.search_query import parse_query
+    from newsarchiver.stores import open_searcher
 
     query = " ".join(args.query)
     parse_query(query)  # a syntax error is a usage error even without an index
@@ -49,10 +51,13 @@ def _search_ids(archive_dir: Path, args: argparse.Namespace) -> list[int]:
                             until=args.until, captured_since=args.captured_since, captured_until=args.captured_until)
     wanted = min(args.limit or MAX_SEARCH_HITS, MAX_SEARCH_HITS)
     ids: list[int] = []
+    hint = "queries and filters need the search index; export by --id without one"
     try:
-        index = SearchIndex.open(archive_dir / "search", readonly=True)
+        index = open_searcher(config)
     except IndexStoreError as exc:
-        raise UsageError(f"{exc} (queries and filters need the search index; export by --id without one)") from exc
+        raise UsageError(f"{exc} ({hint})") from exc
+    if index is None:
+        raise UsageError(f"{config.archive_dir / 'search'}: no search index yet ({hint})")
     with index:
         while len(ids) < wanted:
             page = index.search(query, filters, sort="oldest" if not query else "relevance",
@@ -75,15 +80,15 @@ def _views(catalogue: Any, ids: list[int]) -> Iterator[ArticleView]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsarchiver.index import Catalogue
+    from newsarchiver.stores import open_catalogue
 
     config = resolve_config(args)
     output = Path(args.output)
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit: expected a number of at least 1")
-    with Catalogue.open(config.archive_dir, readonly=True) as catalogue:
+    with open_catalogue(config, readonly=True) as catalogue:
         if _uses_search(args):
-            ids = _search_ids(config.archive_dir, args)
+            ids = _search_ids(config, args)
         else:
             ids = catalogue.find_articles(ids=args.ids, limit=args.limit)
         if args.ids:

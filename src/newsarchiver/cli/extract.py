@@ -74,12 +74,12 @@ def run_extract(args: argparse.Namespace) -> int:
 
 
 def run_boilerplate(args: argparse.Namespace) -> int:
-    from newsarchiver.index import Catalogue
+    from newsarchiver.stores import index_exists, open_catalogue
 
     config = resolve_config(args)
-    if not (config.archive_dir / "index.sqlite").exists():
+    if not index_exists(config):
         raise UsageError(f"{config.archive_dir}: no index yet; crawl or import WARC files first")
-    with Catalogue.open(config.archive_dir, readonly=True) as catalogue:
+    with open_catalogue(config, readonly=True) as catalogue:
         learned = catalogue.learned_boilerplate(args.site)
     if learned is None or not len(learned):
         print(f"{args.site}: no boilerplate learned (needs the same paragraph on at least "

@@ -72,13 +72,13 @@ def _summary(report: ImportReport) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from newsarchiver.index import Catalogue
     from newsarchiver.ingest import import_warcs
+    from newsarchiver.stores import open_catalogue
 
     config = _config(args)
     if bool(args.warcs) == args.pending:
         raise UsageError("import: give WARC files or --pending (not both)")
-    with Catalogue.open(config.archive_dir) as catalogue:
+    with open_catalogue(config) as catalogue:
         files = args.warcs or _pending(catalogue, config.archive_dir)
         if not files:
             print("nothing pending: every WARC file in the archive is indexed")

@@ -168,7 +168,7 @@ def run_jobs(args: argparse.Namespace) -> int:
                 break
             now = utc_now()
             if args.due:
-                due = next_due(job.schedule, last_started(config.archive_dir, job.name), now, tz)
+                due = next_due(job.schedule, last_started(config, job.name), now, tz)
                 if due > now:
                     print(f"job {job.name}: not due until {_when(due, tz)}")
                     continue
@@ -203,7 +203,7 @@ def run_schedule(args: argparse.Namespace) -> int:
     tz = local_zone()
 
     def last(name: str) -> Optional[datetime]:
-        return last_started(config.archive_dir, name)
+        return last_started(config, name)
 
     with _stop_on_signals("finishing the current run, then exiting (Ctrl-C again to abort)") as stop:
         def run_one(job: Job) -> None:
@@ -239,13 +239,12 @@ def _due_text(due: datetime, now: datetime, tz: tzinfo) -> str:
 # --- jobs ------------------------------------------------------------------------------------------
 
 def run_jobs_list(args: argparse.Namespace) -> int:
-    from newsarchiver.index import INDEX_FILE, Catalogue
+    from newsarchiver.stores import index_exists, open_catalogue
 
     config = resolve_config(args)
     tz = local_zone()
     now = utc_now()
-    path = config.archive_dir / INDEX_FILE
-    catalogue = Catalogue.open(config.archive_dir, readonly=True) if path.exists() else None
+    catalogue = open_catalogue(config, readonly=True) if index_exists(config) else None
     try:
         rows = [_job_row(job, catalogue, now, tz) for job in config.jobs]
     finally:
@@ -319,11 +318,11 @@ def parse_since(text: str, now: datetime) -> datetime:
 
 def run_changes(args: argparse.Namespace) -> int:
     from newsarchiver.changes import summarize
-    from newsarchiver.index import Catalogue
+    from newsarchiver.stores import open_catalogue
 
     config = resolve_config(args)
     since = parse_since(args.since, utc_now())
-    with Catalogue.open(config.archive_dir, readonly=True) as catalogue:
+    with open_catalogue(config, readonly=True) as catalogue:
         stamp = format_timestamp(since)
         found = summarize(catalogue.version_changes(stamp, args.job), catalogue.removals(stamp, args.job))
     if args.json:

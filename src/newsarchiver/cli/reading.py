@@ -46,9 +46,9 @@ def _add_ref(parser: argparse.ArgumentParser) -> None:
 
 
 def open_catalogue(args: argparse.Namespace) -> Any:
-    from newsarchiver.index import Catalogue
+    from newsarchiver.stores import open_catalogue
 
-    return Catalogue.open(resolve_config(args).archive_dir, readonly=True)
+    return open_catalogue(resolve_config(args), readonly=True)
 
 
 def find_article(catalogue: Any, ref: str) -> ArticleRecord:

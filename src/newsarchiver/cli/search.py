@@ -15,8 +15,9 @@ import sys
 from dataclasses import asdict
 
 from newsarchiver.cli.common import add_config_options, add_filter_options, resolve_config
-from newsarchiver.search import SORTS, SearchFilters, SearchHit, SearchIndex, SearchPage, index_exists
+from newsarchiver.search import SORTS, SearchFilters, SearchHit, SearchPage
 from newsarchiver.search_query import parse_query
+from newsarchiver.stores import open_searcher
 
 SNIPPET_INDENT = 9
 _HELP_QUERY = ('words (all must match), "exact phrases", -excluded, OR, prefix*, (groups), title:word; '
@@ -58,15 +59,15 @@ def run(args: argparse.Namespace) -> int:
     query = " ".join(args.query)
     parse_query(query)  # syntax errors first, even without an index
     config = resolve_config(args)
-    path = config.archive_dir / "search"
     filters = SearchFilters(site=args.site, author=args.author, lang=args.lang, job=args.job,
                             since=args.since, until=args.until,
                             captured_since=args.captured_since, captured_until=args.captured_until)
-    if not index_exists(path):
+    searcher = open_searcher(config)
+    if searcher is None:
         print(f"newsarchiver: no search index in {config.archive_dir} yet; "
               "`newsarchiver crawl` or `newsarchiver import WARC...` builds it", file=sys.stderr)
         return 0
-    with SearchIndex.open(path, readonly=True) as index:
+    with searcher as index:
         page = index.search(query, filters, sort=args.sort, limit=args.limit, offset=args.offset)
     _print_page(page, args.format, args.offset)
     return 0

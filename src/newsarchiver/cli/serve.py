@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from newsarchiver.cli.common import add_config_options, resolve_config
+from newsarchiver.db import is_postgresql_url
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
     config = resolve_config(args)
     host = args.host or DEFAULT_HOST
     port = DEFAULT_PORT if args.port is None else args.port
-    server = ReaderServer(config.archive_dir, host, port, allow_remote=args.allow_remote)
+    server = ReaderServer(config.archive_dir, host, port, allow_remote=args.allow_remote,
+                          index_url=config.index if is_postgresql_url(config.index) else None)
     if not is_loopback(server.host):
         print(f"newsarchiver: warning: listening on {server.host}: anyone who can reach this machine on port "
               f"{server.port} can read the archive (no login, no TLS)", file=sys.stderr)

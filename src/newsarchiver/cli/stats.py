@@ -26,10 +26,10 @@ def human(n: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsarchiver.index import Catalogue
+    from newsarchiver.stores import open_catalogue
 
     config = resolve_config(args)
-    with Catalogue.open(config.archive_dir, readonly=True) as catalogue:
+    with open_catalogue(config, readonly=True) as catalogue:
         stats = catalogue.stats()
     if args.json:
         print(json.dumps({**asdict(stats), "disk_bytes": stats.disk_bytes, "archive_dir": str(config.archive_dir)},

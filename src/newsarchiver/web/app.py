@@ -87,10 +87,10 @@ def _split_host(value: str) -> tuple[str | None, int | None]:
 
 
 class ReaderApp:
-    def __init__(self, archive_dir: Path, hosts: HostPolicy) -> None:
+    def __init__(self, archive_dir: Path, hosts: HostPolicy, *, index_url: str | None = None) -> None:
         from newsarchiver.web.pages import Pages
 
-        self.data = ArchiveData(archive_dir)
+        self.data = ArchiveData(archive_dir, index_url=index_url)
         self.hosts = hosts
         self.env = make_environment()
         self.pages = Pages(self.data, self.env)

@@ -70,7 +70,7 @@ class ReaderServer:
     """The reader on host:port; `start()` runs it in a thread (tests), `serve_forever()` in this one."""
 
     def __init__(self, archive_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
-                 allow_remote: bool = False) -> None:
+                 allow_remote: bool = False, index_url: str | None = None) -> None:
         host = host.strip("[]")
         if not is_loopback(host) and not allow_remote:
             raise UsageError(f"--host {host} would let other machines read the archive; "
@@ -85,7 +85,8 @@ class ReaderServer:
         self.port = int(self._server.server_address[1])
         wildcard = host in ("0.0.0.0", "::")
         names = {host} | ({socket.gethostname()} if wildcard else set())
-        self.app = ReaderApp(Path(archive_dir), HostPolicy(names, self.port, any_ip_literal=wildcard))
+        self.app = ReaderApp(Path(archive_dir), HostPolicy(names, self.port, any_ip_literal=wildcard),
+                             index_url=index_url)
         self._server.set_app(self.app)
         self._thread: threading.Thread | None = None
 

@@ -3,7 +3,8 @@
 Opened lazily and shared by the request threads (the catalogue serialises its own reads). An
 archive that has no index yet is normal (the reader then explains how to start), and one that
 gets its first crawl while the reader runs is picked up by the next request. `reindex` replaces
-index.sqlite with a new file: a changed inode makes the reader reopen it.
+index.sqlite with a new file: a changed inode makes the reader reopen it. With a PostgreSQL index
+(index_url) both handles are opened once: the database shows every commit to the next query.
 """
 
 from __future__ import annotations
@@ -48,18 +49,24 @@ def _file_identity(path: Path) -> tuple[int, int] | None:
 
 
 class ArchiveData:
-    def __init__(self, archive_dir: Path) -> None:
+    def __init__(self, archive_dir: Path, *, index_url: str | None = None) -> None:
         self.archive_dir = Path(archive_dir).resolve()
+        self.index_url = index_url
         self._lock = threading.Lock()
         self._catalogue: Catalogue | None = None
         self._catalogue_id: tuple[int, int] | None = None
-        self._search: SearchIndex | None = None
+        self._search: Any = None  # a SearchIndex, or search_pg's PgSearchIndex
         self._search_id: tuple[int, int] | None = None
         self._sites_cache: tuple[Any, list[SiteSummary]] = (None, [])
         self._search_lock = threading.Lock()  # tantivy reloads on commits: one search at a time
 
     def catalogue(self) -> Catalogue | None:
         """The catalogue, or None when the archive has no index yet."""
+        if self.index_url:
+            with self._lock:
+                if self._catalogue is None:
+                    self._catalogue = Catalogue.open(self.archive_dir, readonly=True, index_url=self.index_url)
+                return self._catalogue
         path = self.archive_dir / INDEX_FILE
         identity = _file_identity(path)
         with self._lock:
@@ -73,8 +80,16 @@ class ArchiveData:
                 self._catalogue_id = identity
             return self._catalogue
 
-    def search_index(self) -> SearchIndex | None:
+    def search_index(self) -> Any:
         """The full-text index, or None when there is none yet."""
+        if self.index_url:
+            catalogue = self.catalogue()
+            with self._lock:
+                if self._search is None and catalogue is not None:
+                    from newsarchiver.search_pg import PgSearchIndex
+
+                    self._search = PgSearchIndex(catalogue.db.pool, readonly=True)  # type: ignore[attr-defined]
+                return self._search
         path = self.archive_dir / SEARCH_DIR
         if not index_exists(path):
             return None
@@ -107,23 +122,14 @@ class ArchiveData:
         catalogue = self.catalogue()
         if catalogue is None:
             return []
-        # One pass over the articles through the catalogue's public reads (it has no per-site count
-        # yet), cached until the index changes: WAL writes change the -wal file's mtime.
-        stamp = tuple(_mtime(self.archive_dir / (INDEX_FILE + suffix)) for suffix in ("", "-wal"))
+        # Cached until the SQLite index changes (WAL writes change the -wal file's mtime);
+        # PostgreSQL answers the aggregate itself, every time.
+        stamp = None if self.index_url else tuple(
+            _mtime(self.archive_dir / (INDEX_FILE + suffix)) for suffix in ("", "-wal"))
         cached_stamp, cached = self._sites_cache
-        if cached_stamp == stamp:
+        if stamp is not None and cached_stamp == stamp:
             return cached
-        totals: dict[str, list[Any]] = {}
-        for article_id in catalogue.find_articles():
-            article = catalogue.article(article_id)
-            if article is None:
-                continue
-            entry = totals.setdefault(article.site, [0, 0, ""])
-            entry[0] += 1
-            entry[1] += 1 if article.removed_at else 0
-            entry[2] = max(entry[2], article.last_captured_at)
-        summaries = sorted((SiteSummary(site, n, removed, last) for site, (n, removed, last) in totals.items()),
-                           key=lambda s: (-s.articles, s.site))
+        summaries = [SiteSummary(site, n, removed, last) for site, n, removed, last in catalogue.site_totals()]
         self._sites_cache = (stamp, summaries)
         return summaries
 
