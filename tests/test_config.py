@@ -87,9 +87,9 @@ def test_missing_config_file_is_one_line(tmp_path: Path) -> None:
 def test_readme_documents_every_config_key() -> None:
     import dataclasses
 
-    from newsarchiver.config import CrawlSettings, ExtractSettings, Job, SiteRules, WarcSettings
+    from newsarchiver.config import CrawlSettings, ExtractSettings, Job, SiteRules, WarcSettings, WorkerSettings
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    missing = [f"{cls.__name__}.{f.name}" for cls in (CrawlSettings, WarcSettings, ExtractSettings, SiteRules, Job)
+    missing = [f"{cls.__name__}.{f.name}" for cls in (CrawlSettings, WarcSettings, ExtractSettings, WorkerSettings, SiteRules, Job)
                for f in dataclasses.fields(cls) if f"`{f.name}`" not in readme]
     assert missing == []

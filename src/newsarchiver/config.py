@@ -63,6 +63,17 @@ class ExtractSettings:
 
 
 @dataclass(frozen=True)
+class WorkerSettings:
+    """`newsarchiver worker`: crawl workers sharing a job's frontier in PostgreSQL."""
+
+    # A claimed URL whose worker stops renewing its lease (died, hung, lost the network) is given
+    # to another worker after this long; workers renew every lease_seconds / 3.
+    lease_seconds: float = 60.0
+    poll_seconds: float = 1.0  # an idle worker asks the frontier for work this often at most
+    max_attempts: int = 3  # claims of one URL whose lease ran out before it is marked failed
+
+
+@dataclass(frozen=True)
 class SiteRules:
     """Per-site extraction rules: CSS selectors dropped before extraction, line patterns after."""
 
@@ -95,6 +106,7 @@ class Config:
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
     warc: WarcSettings = field(default_factory=WarcSettings)
     extract: ExtractSettings = field(default_factory=ExtractSettings)
+    workers: WorkerSettings = field(default_factory=WorkerSettings)
     sites: tuple[SiteRules, ...] = ()
     jobs: tuple[Job, ...] = ()
 
@@ -168,7 +180,7 @@ class _Locator:
 def _build(data: dict[str, Any], path: Path, text: str) -> Config:
     loc = _Locator(path, text)
     base = path.resolve().parent
-    top_fields = {"archive_dir", "index", "crawl", "warc", "extract", "sites", "jobs"}
+    top_fields = {"archive_dir", "index", "crawl", "warc", "extract", "workers", "sites", "jobs"}
     _check_keys(data, top_fields, "", loc, "")
 
     archive_dir = data.get("archive_dir", "warcs")
@@ -182,6 +194,8 @@ def _build(data: dict[str, Any], path: Path, text: str) -> Config:
     warc = _section(WarcSettings, data.get("warc", {}), "warc", loc)
     extract = _section(ExtractSettings, data.get("extract", {}), "extract", loc)
     _check_ranges(crawl, warc, extract, loc)
+    workers = _section(WorkerSettings, data.get("workers", {}), "workers", loc)
+    _check_worker_ranges(workers, loc)
 
     sites = tuple(_site(i, raw, loc) for i, raw in enumerate(_array(data, "sites", loc)))
     jobs = tuple(_job(i, raw, loc) for i, raw in enumerate(_array(data, "jobs", loc)))
@@ -197,6 +211,7 @@ def _build(data: dict[str, Any], path: Path, text: str) -> Config:
         crawl=crawl,
         warc=warc,
         extract=extract,
+        workers=workers,
         sites=sites,
         jobs=jobs,
     )
@@ -279,6 +294,17 @@ def _check_ranges(crawl: CrawlSettings, warc: WarcSettings, extract: ExtractSett
         if not ok:
             value = getattr(sections[section], key)
             raise loc.error(f"{section}.{key}", f"expected {expected}, got {value!r}", key, section)
+
+
+def _check_worker_ranges(workers: WorkerSettings, loc: _Locator) -> None:
+    checks: list[tuple[str, bool, str]] = [
+        ("lease_seconds", workers.lease_seconds >= 1, "a number >= 1"),
+        ("poll_seconds", 0 < workers.poll_seconds <= 60, "a number in (0, 60]"),
+        ("max_attempts", 1 <= workers.max_attempts <= 100, "an integer from 1 to 100"),
+    ]
+    for key, ok, expected in checks:
+        if not ok:
+            raise loc.error(f"workers.{key}", f"expected {expected}, got {getattr(workers, key)!r}", key, "workers")
 
 
 def _site(i: int, raw: dict[str, Any], loc: _Locator) -> SiteRules:

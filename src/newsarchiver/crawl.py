@@ -86,12 +86,11 @@ class Crawler:
         self.address_policy = AddressPolicy.from_seeds(entry_urls)
         self.seed_hosts = {host_key(u) for u in entry_urls if normalize_url(u)}
         self.fetcher = Fetcher(config.crawl, self.address_policy)
-        self.slots = HostSlots(config.crawl.connections_per_host, config.crawl.delay_seconds)
         self.robots: dict[str, Optional[RobotsPolicy]] = {}  # host -> policy; None while being fetched
         self.pages_started = 0
-        self.frontier = Frontier(self.archive_dir / ".state" / f"{job.name}.frontier.sqlite")
+        self._open_queue()
         self.writer = WarcWriter(
-            self.archive_dir, job.name, max_bytes=int(config.warc.max_warc_mb * 1024 * 1024),
+            self.archive_dir, self._warc_prefix(), max_bytes=int(config.warc.max_warc_mb * 1024 * 1024),
             gzip_level=config.warc.gzip_level, info=self._warcinfo(),
         )
         self.pool = ExtractionPool(config.extract.workers)
@@ -112,6 +111,35 @@ class Crawler:
                             f"max_body_mb={c.max_body_mb} max_depth={self.job.max_depth} "
                             f"max_pages={self.job.max_pages}"),
         }
+
+    # -- the queue: the seams a crawl worker on a shared frontier overrides (see worker.py) ---
+
+    def _open_queue(self) -> None:
+        """The frontier (SQLite, one per job, persisted) and the per-host politeness slots."""
+        self.frontier = Frontier(self.archive_dir / ".state" / f"{self.job.name}.frontier.sqlite")
+        self.slots = HostSlots(self.config.crawl.connections_per_host, self.config.crawl.delay_seconds)
+
+    def _warc_prefix(self) -> str:
+        return self.job.name
+
+    def _finish(self, item: QueuedUrl, state: str, note: Optional[str]) -> None:
+        """The outcome of a dispatched URL, once its records are in the WARC file."""
+        self.frontier.mark(item.url, state, note)
+
+    def _mark(self, url: str, state: str, note: Optional[str]) -> None:
+        """The outcome of another URL (a redirect target fetched on the way)."""
+        self.frontier.mark(url, state, note)
+
+    def _released(self, item: QueuedUrl) -> None:
+        self.slots.release(item.host)
+
+    def _commit(self) -> None:
+        self.frontier.commit()
+
+    def _close_queue(self) -> None:
+        if not self.report.interrupted:
+            self.frontier.finish()
+        self.frontier.close()
 
     # -- setup -------------------------------------------------------------------------------
 
@@ -179,15 +207,14 @@ class Crawler:
                 continue  # recovery already cut the torn tail; nothing after it is readable
         self.frontier.commit()
 
+    def _wanted(self, url: str, kind: str, depth: int, force: bool) -> bool:
+        """In scope and not too deep (forced: seeds, feeds and sitemaps named by the job)."""
+        return force or (self.scope.in_scope(url) and not (kind == "page" and depth > self.job.max_depth))
+
     def _enqueue(self, raw_url: str, kind: str, depth: int, source: Optional[str], force: bool = False) -> None:
         url = normalize_url(raw_url)
-        if url is None or self.frontier.is_known(url):
+        if url is None or self.frontier.is_known(url) or not self._wanted(url, kind, depth, force):
             return
-        if not force:
-            if not self.scope.in_scope(url):
-                return
-            if kind == "page" and depth > self.job.max_depth:
-                return
         host = host_key(url)
         if host not in self.robots and self.config.crawl.obey_robots:
             robots_url = f"{urlsplit(url).scheme}://{host}/robots.txt"
@@ -218,9 +245,9 @@ class Crawler:
                     done, _ = wait(list(inflight), timeout=timeout, return_when=FIRST_COMPLETED)
                     for future in done:
                         item = inflight.pop(future)
-                        self.slots.release(item.host)
+                        self._released(item)
                         self._handle(future.result())
-                    self.frontier.commit()
+                    self._commit()
             except BaseException:
                 failed = True
                 raise
@@ -405,7 +432,7 @@ class Crawler:
             self.report.blocked += 1
             self.report.failed_urls.append((item.url, exchange.blocked))
             self.writer.write_failure(item.url, exchange.blocked, self.job.name)
-            self.frontier.mark(item.url, "failed", exchange.blocked)
+            self._finish(item, "failed", exchange.blocked)
             return
         if final is None or final.status is None:
             reason = exchange.error or (final.error if final else None) or "no response"
@@ -423,7 +450,7 @@ class Crawler:
         if final.status >= 400 and item.kind != "robots" and not gone:
             self.report.failures += 1
             self.report.failed_urls.append((item.url, f"HTTP {final.status}"))
-        self.frontier.mark(item.url, "done", f"HTTP {final.status}")
+        self._finish(item, "done", f"HTTP {final.status}")
 
     def _record_failure(self, item: QueuedUrl, reason: str) -> None:
         if item.kind == "robots":
@@ -431,12 +458,12 @@ class Crawler:
         self.report.failures += 1
         self.report.failed_urls.append((item.url, reason))
         self.writer.write_failure(item.url, reason, self.job.name)
-        self.frontier.mark(item.url, "failed", reason)
+        self._finish(item, "failed", reason)
 
     def _archive(self, hop: FetchResult, prepared: PreparedExchange, item: QueuedUrl) -> None:
         self.report.fetched += 1
         if hop.url != item.url:
-            self.frontier.mark(hop.url, "done", "redirect target")
+            self._mark(hop.url, "done", "redirect target")
         capture, written = self.writer.append_exchange(prepared)
         self.report.archived += 1
         if capture.record_type == "revisit":
@@ -551,9 +578,7 @@ class Crawler:
         self.report.finished_at = utc_now_iso()
         self.report.interrupted = self.stop.is_set()
         self.report.warc_files = list(self.writer.closed_files)
-        if not self.report.interrupted:
-            self.frontier.finish()
-        self.frontier.close()
+        self._close_queue()
         if self.store is not None and self.run_id is not None:
             self.store.finish_run(self.run_id, self.report)
         if self.store is not None and self._learners:

@@ -138,6 +138,9 @@ class Database:
     def close(self) -> None:
         raise NotImplementedError
 
+    def analyze(self) -> None:
+        """Refresh the planner's statistics after a bulk load (SQLite's planner needs none here)."""
+
     def error(self, exc: BaseException) -> IndexStoreError:
         raise NotImplementedError
 
@@ -277,6 +280,20 @@ class PostgresDatabase(Database):
         try:
             with self.pool.connection() as raw:
                 yield PgConnection(raw)
+        except psycopg.Error as exc:
+            raise self.error(exc) from exc
+
+    def analyze(self) -> None:
+        """VACUUM ANALYZE after a bulk load: planner statistics, and GIN's pending list merged."""
+        import psycopg
+
+        try:
+            with self.pool.connection() as raw:
+                raw.autocommit = True  # VACUUM cannot run inside a transaction
+                try:
+                    raw.execute("VACUUM ANALYZE")
+                finally:
+                    raw.autocommit = False
         except psycopg.Error as exc:
             raise self.error(exc) from exc
 

@@ -521,5 +521,6 @@ def _reindex_postgresql(archive_dir: Path, config: Config, progress: Optional[Pr
         catalogue.request_search_rebuild()
     with open_catalogue(config, archive_dir=archive_dir) as catalogue:  # clears and refills the full text
         catalogue.sync_search()
+        catalogue.db.analyze()
     log.info("reindexed %d files into %s at %s", len(report.files), catalogue.name, utc_now())
     return report

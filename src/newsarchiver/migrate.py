@@ -51,10 +51,13 @@ def migrate_index(config: Config, target_url: str, *, from_warcs: bool = False,
             _require_empty(target)
             _copy_rows(source, target, progress)
             target.request_search_rebuild()
-    with Catalogue.open(config.archive_dir, index_url=target_url) as target:  # builds the full text
-        written = target.sync_search()
+    with Catalogue.open(config.archive_dir, index_url=target_url) as target:  # opening builds the full text
+        target.sync_search()
+        target.db.analyze()  # fresh statistics, so the planner uses the new indexes at once
         rows = _row_counts(target)
-    return MigrationReport(target=redact_url(target_url), rows=rows, search_documents=written)
+        with target.db.read() as conn:
+            documents = int(conn.execute("SELECT COUNT(*) FROM search_docs").fetchone()[0])
+    return MigrationReport(target=redact_url(target_url), rows=rows, search_documents=documents)
 
 
 def _rebuild_from_warcs(config: Config, target_config: Config, source: Path) -> None:

@@ -16,6 +16,8 @@ forms are plain text ("foo:bar" is the phrase "foo bar"), as are punctuation and
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import Iterator, Union
 
@@ -183,8 +185,12 @@ class _Parser:
 _QUOTES = str.maketrans({ch: '"' for ch in "“”„‟«»〝〞＂"})
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
 def clean_query(text: str) -> str:
-    return " ".join(normalize(text).translate(_QUOTES).split())
+    # Lone surrogates are what Python makes of non-UTF-8 bytes on the command line: not text.
+    return " ".join(normalize(_SURROGATES.sub(" ", text)).translate(_QUOTES).split())
 
 
 def parse_query(text: str) -> Node | None:

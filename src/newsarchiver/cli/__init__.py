@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "crawl",
     "extract",
     "jobs",
+    "worker",
     "search",
     "reading",
     "serve",

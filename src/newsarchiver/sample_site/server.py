@@ -44,6 +44,7 @@ class RequestRecord(NamedTuple):
     method: str
     path: str  # the request target as sent: path and query string
     headers: Message  # case-insensitive: record.headers["User-Agent"]
+    at: float = 0.0  # time.monotonic() when the request arrived (politeness tests measure gaps)
 
 
 class RequestLog:
@@ -141,7 +142,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         owner = self.owner
-        owner.requests.append(RequestRecord(self.command, self.path, self.headers))
+        owner.requests.append(RequestRecord(self.command, self.path, self.headers, time.monotonic()))
         if owner.latency_ms:
             owner.stopping.wait(owner.latency_ms / 1000)
         parts = urlsplit(self.path)
