@@ -539,7 +539,7 @@ class Crawler:
 
     def _learn_robots(self, item: QueuedUrl, result: Optional[FetchResult]) -> None:
         status = result.status if result is not None else None
-        body = _decoded(result) if result is not None else b""
+        body = decoded_body(result) if result is not None else b""
         policy = RobotsPolicy.from_response(status, body, self.config.crawl.user_agent, url=item.url)
         self.robots[item.host] = policy
         self.slots.set_crawl_delay(item.host, policy.crawl_delay())
@@ -551,7 +551,7 @@ class Crawler:
 
     def _discover(self, item: QueuedUrl, result: FetchResult) -> list[tuple[str, str, int, bool]]:
         """URLs found in a response: (url, kind, depth, force past scope). Pure: runs in fetch threads."""
-        body = _decoded(result)
+        body = decoded_body(result)
         kind = classify(header_value(result.headers, "Content-Type") or "", result.url, body[:4096])
         found: list[tuple[str, str, int, bool]] = []
         # Entries of a feed or sitemap the user named are the articles they asked for: in scope
@@ -598,7 +598,7 @@ class Crawler:
             update_cdxj(self.archive_dir, [self.archive_dir / name for name in self.report.warc_files], verified=True)
 
 
-def _decoded(result: FetchResult) -> bytes:
+def decoded_body(result: FetchResult) -> bytes:
     """The body without its Content-Encoding (capped), for link discovery; b"" when undecodable."""
     if not header_value(result.headers, "Content-Encoding"):
         return result.body

@@ -250,7 +250,7 @@ class SearchIndex:
         Raises UsageError (one line) for bad syntax, filters, sort or paging; never anything else
         for any query text.
         """
-        _check_paging(sort, limit, offset)
+        check_paging(sort, limit, offset)
         node = parse_query(query)
         filter_clauses = filter_queries(filters, SCHEMA)  # validated before touching the index
         searcher = self._searcher()
@@ -313,7 +313,7 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:300]
 
 
-def _check_paging(sort: str, limit: int, offset: int) -> None:
+def check_paging(sort: str, limit: int, offset: int) -> None:
     if sort not in SORTS:
         raise UsageError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
     if not 1 <= limit <= MAX_LIMIT:

@@ -31,7 +31,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from newsarchiver.errors import IndexStoreError
-from newsarchiver.search import SearchDoc, SearchHit, SearchPage, _check_paging
+from newsarchiver.search import SearchDoc, SearchHit, SearchPage, check_paging
 from newsarchiver.search_analysis import normalize, profile_for_language
 from newsarchiver.search_filters import SearchFilters
 from newsarchiver.search_pg_query import (
@@ -312,7 +312,7 @@ class PgSearchIndex:
 def _check(query: str, filters: SearchFilters, sort: str, limit: int,
            offset: int) -> tuple[Node | None, tuple[list[str], list[Any]]]:
     """Everything the user gave, checked before touching the database (UsageError as tantivy's)."""
-    _check_paging(sort, limit, offset)
+    check_paging(sort, limit, offset)
     # Lone surrogates (undecodable command-line bytes) would fail the analyzer and the driver;
     # NUL becomes the space normalize() would make it.
     node = parse_query(clean(query.replace("\x00", " ")))

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
 from newsarchiver.config import Config, Job
-from newsarchiver.crawl import Crawler, Exchange, _decoded
+from newsarchiver.crawl import Crawler, Exchange, decoded_body
 from newsarchiver.errors import WarcFormatError
 from newsarchiver.frontier import QueuedUrl
 from newsarchiver.frontier_pg import CrawlInfo, NewUrl, Outcome, SharedFrontier
@@ -256,7 +256,7 @@ class WorkerCrawler(Crawler):
     def _learn_robots(self, item: QueuedUrl, result: Optional[FetchResult]) -> None:
         """This worker fetched a host's robots.txt: keep the outcome in the frontier for all."""
         status = result.status if result is not None else None
-        body = _decoded(result)[: MAX_ROBOTS_BYTES + 1] if result is not None and status == 200 else b""
+        body = decoded_body(result)[: MAX_ROBOTS_BYTES + 1] if result is not None and status == 200 else b""
         policy = RobotsPolicy.from_response(status, body, self.config.crawl.user_agent, url=item.url)
         self.robots[item.host] = policy
         self._robots_found.append((item.host, status, body, policy.crawl_delay()))

@@ -92,7 +92,7 @@ def local_zone() -> tzinfo:
     return datetime.now().astimezone().tzinfo or timezone.utc
 
 
-def _when(value: datetime, tz: tzinfo) -> str:
+def local_time(value: datetime, tz: tzinfo) -> str:
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
@@ -110,7 +110,7 @@ def _relative(delta: timedelta) -> str:
 # --- signals ---------------------------------------------------------------------------------------
 
 @contextmanager
-def _stop_on_signals(message: str) -> Iterator[threading.Event]:
+def stop_on_signals(message: str) -> Iterator[threading.Event]:
     """SIGINT/SIGTERM set the event (the crawler then finishes its records); a second SIGINT aborts."""
     stop = threading.Event()
 
@@ -162,7 +162,7 @@ def run_jobs(args: argparse.Namespace) -> int:
     tz = local_zone()
     records: list[dict[str, Any]] = []
     codes: list[ExitCode] = [ExitCode.OK]
-    with _stop_on_signals("stopping after the requests in flight (Ctrl-C again to abort)") as stop:
+    with stop_on_signals("stopping after the requests in flight (Ctrl-C again to abort)") as stop:
         for job in jobs:
             if stop.is_set():
                 break
@@ -170,7 +170,7 @@ def run_jobs(args: argparse.Namespace) -> int:
             if args.due:
                 due = next_due(job.schedule, last_started(config, job.name), now, tz)
                 if due > now:
-                    print(f"job {job.name}: not due until {_when(due, tz)}")
+                    print(f"job {job.name}: not due until {local_time(due, tz)}")
                     continue
             try:
                 result = run_job(config, job, now=now, stop=stop)
@@ -205,15 +205,15 @@ def run_schedule(args: argparse.Namespace) -> int:
     def last(name: str) -> Optional[datetime]:
         return last_started(config, name)
 
-    with _stop_on_signals("finishing the current run, then exiting (Ctrl-C again to abort)") as stop:
+    with stop_on_signals("finishing the current run, then exiting (Ctrl-C again to abort)") as stop:
         def run_one(job: Job) -> None:
             started = utc_now()
-            print(f"{_when(started, tz)}  job {job.name}: starting", flush=True)
+            print(f"{local_time(started, tz)}  job {job.name}: starting", flush=True)
             result = run_job(config, job, now=started, stop=stop)
             _print_run(result, config)
             if not stop.is_set():
                 upcoming = next_due(job.schedule, started, utc_now(), tz)
-                print(f"  next run of {job.name}: {_when(upcoming, tz)}", flush=True)
+                print(f"  next run of {job.name}: {local_time(upcoming, tz)}", flush=True)
 
         def on_error(job: Job, exc: NewsArchiverError) -> None:
             print(f"newsarchiver: error: job {job.name}: {exc}", file=sys.stderr, flush=True)
@@ -232,8 +232,8 @@ def run_schedule(args: argparse.Namespace) -> int:
 
 def _due_text(due: datetime, now: datetime, tz: tzinfo) -> str:
     if due <= now:
-        return "now" if now - due < timedelta(minutes=1) else f"now (overdue since {_when(due, tz)})"
-    return f"{_when(due, tz)} (in {_relative(due - now)})"
+        return "now" if now - due < timedelta(minutes=1) else f"now (overdue since {local_time(due, tz)})"
+    return f"{local_time(due, tz)} (in {_relative(due - now)})"
 
 
 # --- jobs ------------------------------------------------------------------------------------------
@@ -261,7 +261,7 @@ def run_jobs_list(args: argparse.Namespace) -> int:
         last = row["last_run"]
         if last:
             c = last["counts"]
-            print(f"  last run   #{last['id']} {_when(_ts(last['started_at']), tz)}  {last['outcome']}"
+            print(f"  last run   #{last['id']} {local_time(_ts(last['started_at']), tz)}  {last['outcome']}"
                   f"  ({c['fetched']} fetched, {c['new_articles']} new, {c['changed_articles']} changed, "
                   f"{c['removed_articles']} removed, {c['failures']} failed)")
         else:

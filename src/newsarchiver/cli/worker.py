@@ -15,7 +15,7 @@ from typing import Any
 
 from newsarchiver.cli.common import resolve_config
 from newsarchiver.cli.crawl import add_run_options, apply_overrides
-from newsarchiver.cli.jobs import _stop_on_signals, _when, local_zone, utc_now
+from newsarchiver.cli.jobs import local_time, local_zone, stop_on_signals, utc_now
 from newsarchiver.config import Config, Job
 from newsarchiver.errors import ConfigError, ExitCode, UsageError
 
@@ -66,7 +66,7 @@ def run_worker_command(args: argparse.Namespace) -> int:
     tz = local_zone()
     codes: list[ExitCode] = [ExitCode.OK]
     records: list[dict[str, Any]] = []
-    with _stop_on_signals("stopping after the requests in flight; claims go back to the other workers") as stop:
+    with stop_on_signals("stopping after the requests in flight; claims go back to the other workers") as stop:
         for job in jobs:
             if stop.is_set():
                 break
@@ -87,7 +87,7 @@ def _print_result(result: Any, tz: Any) -> None:
     """One line on stdout; failed URLs on stderr."""
     r, crawl, counts = result.report, result.crawl, result.counts
     if result.outcome == "idle":
-        ended = f" at {_when(crawl.finished_at, tz)}" if crawl is not None and crawl.finished_at else ""
+        ended = f" at {local_time(crawl.finished_at, tz)}" if crawl is not None and crawl.finished_at else ""
         print(f"job {r.job}: worker {result.worker_id}: nothing to do: its last crawl finished{ended} "
               "and the job is not due yet", flush=True)
         return
