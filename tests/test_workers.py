@@ -452,7 +452,7 @@ def test_workers_search_results_match_a_single_machine_sqlite_crawl(tmp_path: Pa
         seeds = [s.url + "/" for s in servers]
         config = write_config(tmp_path / "config.toml", seeds)
         procs = [subprocess.Popen(worker_cmd(config, tmp_path / f"w{i}", pg_url, f"w{i}"), stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True) for i in range(2)]
+                                  stderr=subprocess.PIPE, text=True) for i in range(3)]
         for code, _out, err in finish(procs):
             assert code == 0, err
         single = subprocess.run([sys.executable, "-m", "newsarchiver", "run", "news", "-c", str(config),
@@ -473,6 +473,10 @@ def test_workers_search_results_match_a_single_machine_sqlite_crawl(tmp_path: Pa
     on_sqlite = hits(query, "--archive", str(tmp_path / "single"), "--index", "sqlite")
     assert len(on_sqlite) == 8
     assert hits(query, "--archive", str(tmp_path / "w0"), "--index", pg_url) == on_sqlite
+    # Everything indexed (the empty query lists all articles), not only what the words find.
+    everything = hits("", "--archive", str(tmp_path / "single"), "--index", "sqlite")
+    assert len(everything) >= 8
+    assert hits("", "--archive", str(tmp_path / "w0"), "--index", pg_url) == everything
 
 
 def test_recovery_settles_what_a_dead_worker_wrote(tmp_path: Path, pg_url: str) -> None:
