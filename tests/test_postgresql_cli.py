@@ -146,3 +146,7 @@ def test_bad_postgresql_urls_are_one_line_errors(tmp_path: Path) -> None:
     assert bad.stderr.count("\n") == 1
     wrong = cli("stats", "--index", "mysql://x", cwd=tmp_path)
     assert wrong.returncode == 2 and "postgresql://" in wrong.stderr
+    config = tmp_path / "config.toml"
+    config.write_text('index = "postgresql://archiver:secret@db.example.org/news"\n', encoding="utf-8")
+    shown = ok("check-config", "-c", config, cwd=tmp_path)
+    assert '"index": "postgresql://archiver:***@db.example.org/news"' in shown and "secret" not in shown

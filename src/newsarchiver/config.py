@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from newsarchiver import __version__
+from newsarchiver.db import redact_url
 from newsarchiver.errors import ConfigError
 from newsarchiver.jobs import parse_schedule
 
@@ -383,4 +384,5 @@ def config_as_dict(config: Config) -> dict[str, Any]:
     data = dataclasses.asdict(config)
     data["path"] = str(config.path) if config.path else None
     data["archive_dir"] = str(config.archive_dir)
+    data["index"] = redact_url(config.index)  # a password must not reach a terminal or a WARC file
     return data
