@@ -459,7 +459,7 @@ def test_workers_search_results_match_a_single_machine_sqlite_crawl(tmp_path: Pa
                                  "--archive", str(tmp_path / "single"), "--index", "sqlite"],
                                 capture_output=True, text=True, timeout=120)
         assert single.returncode == 0, single.stderr
-        # A distinctive word of each article's headline (not a stop word: the two engines differ there).
+        # A distinctive word of each article's headline.
         words = sorted({max(a.title.split(), key=len).strip(",.") for s in servers for a in s.site.articles})
 
     def hits(query: str, *store: str) -> list[tuple[str, str]]:

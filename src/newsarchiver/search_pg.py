@@ -92,6 +92,28 @@ SCHEMA_STATEMENTS: list[str] = [
     # The configurations rows use, for the per-configuration arms of a query. A table rather than an
     # index on search_docs.ts_config, which the planner would AND into every text search.
     'CREATE TABLE IF NOT EXISTS search_configs (ts_config TEXT COLLATE "C" PRIMARY KEY)',
+    # PostgreSQL's language configurations drop stop words; the tantivy index keeps every word, so
+    # "the referendum" or "who" would answer differently on the two stores. Each snowball
+    # configuration gets a copy here, newsarchiver_<language>, whose stemmer has no stop word list.
+    """DO $$
+    DECLARE
+        lang TEXT;
+    BEGIN
+        FOR lang IN
+            SELECT c.cfgname FROM pg_catalog.pg_ts_config c
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.cfgnamespace AND n.nspname = 'pg_catalog'
+            JOIN pg_catalog.pg_ts_dict d ON d.dictname = c.cfgname || '_stem' AND d.dictnamespace = n.oid
+        LOOP
+            IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_ts_config
+                           WHERE cfgname = 'newsarchiver_' || lang AND cfgnamespace = current_schema()::regnamespace) THEN
+                EXECUTE format('CREATE TEXT SEARCH DICTIONARY %I (TEMPLATE = snowball, Language = %s)',
+                               'newsarchiver_' || lang || '_stem', lang);
+                EXECUTE format('CREATE TEXT SEARCH CONFIGURATION %I (COPY = pg_catalog.%I)', 'newsarchiver_' || lang, lang);
+                EXECUTE format('ALTER TEXT SEARCH CONFIGURATION %I ALTER MAPPING REPLACE pg_catalog.%I WITH %I',
+                               'newsarchiver_' || lang, lang || '_stem', 'newsarchiver_' || lang || '_stem');
+            END IF;
+        END LOOP;
+    END $$""",
 ]
 
 RANK_WEIGHTS = [0.1, 0.2, 0.4, 0.4 * TITLE_BOOST]  # D, C, B (body), A (title)
@@ -288,7 +310,8 @@ class PgSearchIndex:
 
     def _configs_available(self, conn: psycopg.Connection[Any]) -> frozenset[str]:
         if self._available is None:
-            rows = conn.execute("SELECT cfgname FROM pg_catalog.pg_ts_config").fetchall()
+            rows = conn.execute("SELECT cfgname FROM pg_catalog.pg_ts_config "
+                                "WHERE pg_catalog.pg_ts_config_is_visible(oid)").fetchall()
             self._available = frozenset(str(row[0]) for row in rows)
         return self._available
 

@@ -71,8 +71,14 @@ TITLE_BYTES, BODY_BYTES = 100_000, 900_000  # together under the 1 MB a tsvector
 
 
 def config_for_language(language: str | None, available: frozenset[str]) -> str:
-    config = LANGUAGE_CONFIGS.get(primary_language(language), PLAIN_CONFIG)
-    return config if config in available else PLAIN_CONFIG
+    """Our copy without stop words (search_pg.SCHEMA_STATEMENTS), else PostgreSQL's, else simple."""
+    config = LANGUAGE_CONFIGS.get(primary_language(language))
+    if config is None:
+        return PLAIN_CONFIG
+    for name in (f"newsarchiver_{config}", config):
+        if name in available:
+            return name
+    return PLAIN_CONFIG
 
 
 # -- documents ---------------------------------------------------------------------------------
