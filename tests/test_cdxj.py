@@ -102,3 +102,14 @@ def test_open_and_outside_files_are_refused(archive: Path, tmp_path: Path) -> No
     with pytest.raises(ArchiveError, match="not inside the archive directory"):
         update_cdxj(archive, [write_warc(tmp_path / "elsewhere.warc.gz")])
     assert not (archive / INDEX_NAME).exists()
+
+
+def test_concurrent_updates_lose_no_lines(archive: Path) -> None:
+    """Crawl workers sharing a directory update the index at the same time: every file stays in it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    files = [write_warc(archive / "job" / f"w{i}.warc.gz") for i in range(12)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda path: update_cdxj(archive, [path], verified=True), files))
+    named = {parse(line)[2]["filename"] for line in (archive / INDEX_NAME).read_text().splitlines()}
+    assert named == {f"job/{path.name}" for path in files}

@@ -13,14 +13,16 @@ before anything is written, because cdxj-indexer would index a torn record as if
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
 import logging
 import os
 import tempfile
 import zlib
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from cdxj_indexer.main import CDXJIndexer
 from warcio.exceptions import ArchiveLoadFailed
@@ -49,10 +51,28 @@ def update_cdxj(archive_dir: Path, warc_files: list[Path], *, verified: bool = F
         if not verified:
             _check_indexable(path)
         new_lines.extend(_index_lines(archive_dir, path))
-    kept = _kept_lines(_read_lines(index_path), set(names), archive_dir)
-    _write_atomically(index_path, sorted(set(kept).union(new_lines)))
+    # Read, merge and replace under a lock: two crawls (or crawl workers) sharing an archive
+    # directory would otherwise each write the index they read, losing the other's new lines.
+    with _locked(archive_dir):
+        kept = _kept_lines(_read_lines(index_path), set(names), archive_dir)
+        _write_atomically(index_path, sorted(set(kept).union(new_lines)))
     logger.info("%s: indexed %d records from %d files", index_path, len(new_lines), len(names))
     return index_path
+
+
+@contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """An exclusive flock on the archive directory itself: no lock file, and the index file cannot
+    carry the lock because each update replaces it with a new file."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError as exc:
+        raise ArchiveError(f"{directory}: cannot lock for the CDXJ index: {exc.strerror or exc}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def _relative_name(archive_dir: Path, path: Path) -> str:
