@@ -263,9 +263,13 @@ class PgSearchIndex:
         where_sql = " AND ".join(conditions) or "TRUE"
         score, score_params = _rank_sql(queries) if sort == "relevance" else ("0::float4", [])
         order = _ORDERS[sort]
+        # With words to match, the total needs every match anyway, so walking the date index and
+        # testing each row (what the planner picks when it underestimates a rare word) never stops
+        # early: `sort_ts + 0` keeps the index out of it, leaving GIN scan + top-N sort (1.4 s -> ms).
+        inner = order.format(p="").replace("sort_ts", "(sort_ts + 0)") if node is not None else order.format(p="")
         sql = (f"WITH page AS MATERIALIZED (SELECT article_id, {score} AS score, sort_ts,"
                f" count(*) OVER () AS total FROM search_docs WHERE {where_sql}"
-               f" ORDER BY {order.format(p='')} LIMIT %s OFFSET %s)"
+               f" ORDER BY {inner} LIMIT %s OFFSET %s)"
                f" SELECT p.article_id, p.score, p.total, {_HIT_COLUMNS}, d.ts_config, d.body"
                f" FROM page p JOIN search_docs d USING (article_id) ORDER BY {order.format(p='p.')}")
         return _Plan(sql, [*score_params, *params, limit, offset], where_sql, params, queries, cjk_words(node))
