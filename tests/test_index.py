@@ -254,3 +254,45 @@ def test_readonly_and_damaged_files_give_index_errors(tmp_path: Path) -> None:  
     (bad / "index.sqlite").write_bytes(b"this is not a database at all" * 100)
     with pytest.raises(IndexStoreError, match="reindex"):
         Catalogue.open(bad, search=None)
+
+
+def test_concurrent_search_syncs_never_leave_an_older_document(pg_url: str, tmp_path: Path) -> None:
+    """Two workers' catalogues on one PostgreSQL index: while A syncs an article, B records a new
+    version of it and syncs. A must not overwrite B's newer document and leave it marked synced."""
+    import threading
+    import time
+
+    a = Catalogue.open(tmp_path, index_url=pg_url, sync_batch=1000)
+    b = Catalogue.open(tmp_path, index_url=pg_url, sync_batch=1000)
+    try:
+        a.record_capture(capture(0, "2024-05-01T00:00:00Z"), article("old words here", "Old title"))
+        b_done = threading.Event()
+
+        def b_records_and_syncs() -> None:
+            b.record_capture(capture(1, "2024-05-02T00:00:00Z"), article("brand new different text", "New title"))
+            b.sync_search()
+            b_done.set()
+
+        real_commit = a._search.commit  # type: ignore[union-attr]
+        worker = threading.Thread(target=b_records_and_syncs)
+
+        def commit_while_b_works() -> None:
+            worker.start()
+            b_done.wait(timeout=3)  # with the sync lock B waits for us; without it B finishes first
+            time.sleep(0.2)
+            real_commit()
+
+        a._search.commit = commit_while_b_works  # type: ignore[union-attr,method-assign]
+        a.sync_search()
+        worker.join(timeout=30)
+        a._search.commit = real_commit  # type: ignore[union-attr,method-assign]
+        a.sync_search()
+        from newsarchiver.stores import PgSearcher
+
+        searcher = PgSearcher(Catalogue.open(tmp_path, index_url=pg_url, readonly=True))
+        with searcher:
+            assert [(h.title, h.version_n) for h in searcher.search("brand").hits] == [("New title", 2)]
+            assert searcher.search("old").total == 0
+    finally:
+        a.close()
+        b.close()

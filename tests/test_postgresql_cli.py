@@ -144,6 +144,10 @@ def test_bad_postgresql_urls_are_one_line_errors(tmp_path: Path) -> None:
     bad = cli("stats", "--index", "postgresql://nobody:secret@127.0.0.1:1/none", cwd=tmp_path)
     assert bad.returncode == 6 and "cannot connect" in bad.stderr and "secret" not in bad.stderr
     assert bad.stderr.count("\n") == 1
+    for url in ("postgresql://u:s3cret@[::1/x", "postgresql://u:s3cret@PW@127.0.0.1:1/x"):
+        odd = cli("stats", "--index", url, cwd=tmp_path)
+        assert odd.returncode == 6 and odd.stderr.count("\n") == 1, odd.stderr
+        assert "s3cret" not in odd.stderr and "PW" not in odd.stderr, odd.stderr
     wrong = cli("stats", "--index", "mysql://x", cwd=tmp_path)
     assert wrong.returncode == 2 and "postgresql://" in wrong.stderr
     config = tmp_path / "config.toml"

@@ -127,6 +127,26 @@ def test_an_expired_lease_is_claimed_again_then_failed_after_max_attempts(fronti
     assert a.finish_if_done()
 
 
+def test_a_late_outcome_never_overwrites_the_claim_of_the_worker_fetching_now(frontiers: FrontierFactory,
+                                                                              pg_url: str) -> None:
+    a = frontiers("a", lease_seconds=1)
+    b = frontiers("b", lease_seconds=60)
+    start(a, pages("one.example:80", 2))
+    start(b, [])
+    stalled = a.claim(take_all)
+    assert stalled is not None
+    time.sleep(1.2)  # a hangs past its lease; b takes the URL over
+    assert b.reap() == 1
+    taken = b.claim(take_all)
+    assert taken is not None and taken.url == stalled.url
+    a.complete(claims=[Outcome(stalled.url, "failed", "timeout")])  # a wakes up and reports late
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        state, worker = conn.execute("SELECT state, worker FROM frontier_urls WHERE url = %s",
+                                     (stalled.url,)).fetchone()
+    assert (state, worker) == ("claimed", "b")
+    assert a.claim(take_all) is None  # b is still fetching from the host: one connection per host
+
+
 def test_renewed_leases_live_and_released_claims_go_back_at_once(frontiers: FrontierFactory, pg_url: str) -> None:
     a = frontiers("a", lease_seconds=1)
     b = frontiers("b", lease_seconds=1)

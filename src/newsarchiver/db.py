@@ -39,9 +39,12 @@ def is_postgresql_url(value: Optional[str]) -> bool:
 
 def redact_url(url: str) -> str:
     """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+    except ValueError:  # e.g. "Invalid IPv6 URL": show nothing of it rather than a part
+        return url.split("://", 1)[0] + "://***"
     netloc = parts.netloc.rsplit("@", 1)[1]
     user = parts.username or ""
     return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
@@ -141,6 +144,11 @@ class Database:
     def analyze(self) -> None:
         """Refresh the planner's statistics after a bulk load (SQLite's planner needs none here)."""
 
+    @contextmanager
+    def exclusive(self, key: int) -> Iterator[None]:
+        """Held by one process at a time, across transactions (no-op here: see PostgresDatabase)."""
+        yield
+
     def error(self, exc: BaseException) -> IndexStoreError:
         raise NotImplementedError
 
@@ -239,11 +247,16 @@ class PostgresDatabase(Database):
             raise IndexStoreError(f"{redact_url(url)}: PostgreSQL support needs psycopg and psycopg-pool "
                                   f"(pip install 'psycopg[binary]' psycopg-pool): {exc}") from exc
         name = redact_url(url)
+        if url.split("://", 1)[-1].split("/", 1)[0].count("@") > 1:
+            # libpq and urlsplit would split user:password@host differently, and libpq's error
+            # message would then show a piece of the password.
+            raise IndexStoreError(f"{name}: write '@' in the user name or password as %40")
         try:
             # Probe once so a wrong URL or a stopped server is one line now, not a pool timeout later.
             psycopg.connect(url, connect_timeout=10).close()
         except psycopg.Error as exc:
-            raise IndexStoreError(f"{name}: cannot connect: {_one_line(exc)}") from exc
+            # libpq may quote the URL it could not parse, password and all.
+            raise IndexStoreError(f"{name}: cannot connect: {_one_line(exc).replace(url, name)}") from exc
         pool = ConnectionPool(url, min_size=1, max_size=POOL_MAX, open=True, timeout=60,
                               kwargs={"row_factory": _row_factory}, name="newsarchiver")
         database = cls(pool, url, readonly)
@@ -280,6 +293,26 @@ class PostgresDatabase(Database):
         try:
             with self.pool.connection() as raw:
                 yield PgConnection(raw)
+        except psycopg.Error as exc:
+            raise self.error(exc) from exc
+
+    @contextmanager
+    def exclusive(self, key: int) -> Iterator[None]:
+        """A session advisory lock on one pooled connection, held until the block ends (a process
+        that dies releases it with its connection)."""
+        import psycopg
+
+        try:
+            with self.pool.connection() as raw:
+                raw.autocommit = True  # the lock belongs to the session, not to a transaction
+                try:
+                    raw.execute("SELECT pg_advisory_lock(%s)", (key,))
+                    try:
+                        yield
+                    finally:
+                        raw.execute("SELECT pg_advisory_unlock(%s)", (key,))
+                finally:
+                    raw.autocommit = False
         except psycopg.Error as exc:
             raise self.error(exc) from exc
 

@@ -127,7 +127,8 @@ class SharedFrontier:
             conn = psycopg.connect(url, autocommit=True, connect_timeout=10,
                                    application_name=f"newsarchiver worker {worker}"[:63])
         except psycopg.Error as exc:
-            raise IndexStoreError(f"{name}: cannot connect for the shared frontier: {_one_line(exc)}") from exc
+            message = _one_line(exc).replace(url, name)  # libpq may quote the URL, password and all
+            raise IndexStoreError(f"{name}: cannot connect for the shared frontier: {message}") from exc
         return cls(conn, name, job, worker, **kwargs)
 
     def close(self) -> None:
@@ -239,9 +240,12 @@ class SharedFrontier:
                 hosts = conn.execute(
                     "UPDATE frontier_urls u SET state = t.state, note = t.note, done_at = clock_timestamp(), "
                     "worker = NULL, lease_until = NULL FROM unnest(%s::text[], %s::text[], %s::text[]) "
-                    "AS t(url, state, note) WHERE u.job = %s AND u.url = t.url AND u.state <> 'done' "
+                    "AS t(url, state, note) WHERE u.job = %s AND u.url = t.url "
+                    # Only our own live claim, or one reaped and not yet claimed again: a worker
+                    # that outlived its lease must not overwrite the claim of the one fetching now.
+                    "AND (u.state = 'queued' OR (u.state = 'claimed' AND u.worker = %s)) "
                     "RETURNING u.host", ([r.url for r in rows], [r.state for r in rows], [r.note for r in rows],
-                                         self.job)).fetchall()
+                                         self.job, self.worker)).fetchall()
                 done_hosts = sorted({h[0] for h in hosts})
             else:
                 done_hosts = []

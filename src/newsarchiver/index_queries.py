@@ -138,7 +138,8 @@ class QueriesMixin:
         with self._read() as conn:
             rows = conn.execute(
                 "SELECT site, COUNT(*) AS n, SUM(CASE WHEN removed_at IS NOT NULL THEN 1 ELSE 0 END) AS removed, "
-                "MAX(last_captured_at) AS last FROM articles GROUP BY site ORDER BY n DESC, site").fetchall()
+                "MAX(last_captured_at) AS last FROM articles WHERE latest_version > 0 "
+                "GROUP BY site ORDER BY n DESC, site").fetchall()
         return [(row["site"], int(row["n"]), int(row["removed"]), row["last"]) for row in rows]
 
     def warc_files(self) -> list[dict[str, Any]]:

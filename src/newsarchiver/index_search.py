@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 SYNC_CHUNK = 500  # documents per search commit while catching up
 CLEAR_PENDING = "search_clear_pending"  # meta key: the search index holds stale documents
+SEARCH_SYNC_LOCK = 7_305_112_019  # advisory lock key (PostgreSQL) held while one process syncs
 
 
 class SearchSink(Protocol):
@@ -65,6 +66,7 @@ def make_search_doc(**fields: Any) -> Any:
 
 
 class SearchSyncMixin:
+    db: Any  # db.Database, provided by Catalogue
     _search: Optional[SearchSink]
     _pending_sync: int
     readonly: bool
@@ -103,7 +105,11 @@ class SearchSyncMixin:
         if self._search is None or self.readonly:
             return 0
         try:
-            return self._sync_search(self._search)
+            # One sync at a time across processes: two workers interleaving read -> commit -> mark
+            # could leave an older document in search over a newer one already marked synced.
+            # (SQLite's tantivy index has a single writer anyway; PostgreSQL takes an advisory lock.)
+            with self.db.exclusive(SEARCH_SYNC_LOCK):
+                return self._sync_search(self._search)
         except (NewsArchiverError, OSError, ValueError, RuntimeError) as exc:
             # The catalogue is the record and stays correct; the rows stay unsynced and catch up later.
             log.warning("search index lags the catalogue: %s", exc)
