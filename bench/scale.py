@@ -467,94 +467,6 @@ def run_search(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 # --- Part B: the sites --------------------------------------------------------------------------
 
 
-def serve_logged_host(k: int, n_articles: int, page_kb: int, latency_ms: float) -> int:
-    """Child mode: bench/site.py's host K, plus a request log read over stdin/stdout.
-
-    Prints its base URL, then answers lines on stdin: `log` -> one JSON line, the GET targets
-    received since the last `clear`; `clear` -> `ok`. EOF on stdin (the parent gone) stops it.
-    """
-    from functools import lru_cache
-
-    from newsarchiver.sample_site import SampleSiteServer, generate_site
-
-    site = generate_site(f"Sample News {k + 1}", n_articles, k, page_kb)
-    site._article_page = lru_cache(maxsize=None)(site._render_article_page)  # type: ignore[method-assign]
-    server = SampleSiteServer(site, latency_ms=0).start()
-    for i in range(n_articles):  # pre-rendered, as bench/site.py does
-        site._article_page(i, 0, server.url)
-    for path in ("/sitemap.xml", "/sitemap-articles.xml", "/sitemap-news.xml"):
-        site.render(path, server.url)
-    server.latency_ms = latency_ms
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    print(server.url, flush=True)
-    for line in sys.stdin:
-        command = line.strip()
-        if command == "log":
-            print(json.dumps([r.path for r in server.requests.records() if r.method == "GET"]), flush=True)
-        elif command == "clear":
-            server.requests.clear()
-            print("ok", flush=True)
-    server.stop()
-    return 0
-
-
-class LoggedSites:
-    """`hosts` sample sites, one child process each (`scale.py --serve-host K`); a context manager."""
-
-    def __init__(self, hosts: int, n_articles: int, page_kb: int, latency_ms: float) -> None:
-        self.args = (n_articles, page_kb, latency_ms)
-        self.hosts = hosts
-        self.procs: list[subprocess.Popen[str]] = []
-        self.urls: list[str] = []
-
-    def __enter__(self) -> Self:
-        n_articles, page_kb, latency_ms = self.args
-        for k in range(self.hosts):
-            self.procs.append(subprocess.Popen(
-                [sys.executable, str(Path(__file__).resolve()), "--serve-host", str(k), "--site-articles",
-                 str(n_articles), "--page-kb", str(page_kb), "--latency-ms", str(latency_ms)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, start_new_session=True))
-        try:
-            for proc in self.procs:
-                line = proc.stdout.readline().strip() if proc.stdout else ""
-                if not line.startswith("http://"):
-                    raise RuntimeError(f"site host did not start (exit {proc.poll()})")
-                self.urls.append(line)
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
-
-    def _ask(self, proc: subprocess.Popen[str], command: str) -> str:
-        assert proc.stdin and proc.stdout
-        proc.stdin.write(command + "\n")
-        proc.stdin.flush()
-        return proc.stdout.readline()
-
-    def requests(self) -> list[str]:
-        """Every GET each host received since clear(), as full URLs."""
-        return [url + path for url, proc in zip(self.urls, self.procs) for path in json.loads(self._ask(proc, "log"))]
-
-    def clear(self) -> None:
-        for proc in self.procs:
-            self._ask(proc, "clear")
-
-    def pids(self) -> list[int]:
-        return [p.pid for p in self.procs]
-
-    def __exit__(self, *exc: object) -> None:
-        for proc in self.procs:
-            if proc.stdin:
-                proc.stdin.close()  # EOF: the host stops
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        self.procs = []
-
-
 # --- Part B: the workers ------------------------------------------------------------------------
 
 
@@ -608,12 +520,6 @@ max_pages = 1000000
 """, encoding="utf-8")
 
 
-def busy_seconds() -> float:
-    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
 @dataclass
 class WorkerRun:
     workers: int
@@ -645,7 +551,7 @@ def count_captures(url: str) -> int:
     return int(sql_one(url, "SELECT count(*) FROM captures WHERE record_type IN ('response', 'revisit')") or 0)
 
 
-def run_workers(n: int, repeat: int, sites: LoggedSites, pol: Politeness, args: argparse.Namespace,
+def run_workers(n: int, repeat: int, sites: Any, pol: Politeness, args: argparse.Namespace,
                 workdir: Path) -> WorkerRun:
     crawl_bench = _load_bench("crawl")
     schema, url = new_schema(args.pg_url, f"bench_w{n}")
@@ -656,13 +562,13 @@ def run_workers(n: int, repeat: int, sites: LoggedSites, pol: Politeness, args: 
     write_config(config, url, sites.urls, pol, args.extract_workers, not args.no_extract)
     sites.clear()
     try:
-        with CpuWatch(sites.pids()) as watch:
-            busy0, t0 = busy_seconds(), time.monotonic()
+        with CpuWatch(sites.pids) as watch:
+            busy0, t0 = crawl_bench._system_busy_seconds(), time.monotonic()
             procs = [start_worker(k + 1, config, run_dir) for k in range(n)]
             codes, worker_cpu = wait_all(procs, t0 + args.worker_timeout)
             wall = time.monotonic() - t0
-            worker_cpu += reap_orphans(set(sites.pids()), crawl_bench)
-            busy = busy_seconds() - busy0
+            worker_cpu += reap_orphans(set(sites.pids), crawl_bench)
+            busy = crawl_bench._system_busy_seconds() - busy0
         cpu = {"workers": worker_cpu, "sites": watch.seconds(sites=True), "postgresql": watch.seconds(sites=False)}
         cpu["others"] = max(0.0, busy - sum(cpu.values()))
         captures = count_captures(url)
@@ -843,7 +749,8 @@ def run_worker_scaling(args: argparse.Namespace, workdir: Path) -> dict[str, Any
     say(f"politeness: {pol.describe()}; extraction: {extraction}")
     t0 = time.monotonic()
     runs: list[WorkerRun] = []
-    with LoggedSites(args.hosts, args.site_articles, args.page_kb, args.latency_ms) as sites:
+    site_bench = _load_bench("site")
+    with site_bench.SiteProcesses(args.site_articles, args.page_kb, args.hosts, args.latency_ms) as sites:
         say(f"sites ready in {time.monotonic() - t0:.0f} s: {' '.join(sites.urls)}")
         for repeat in range(1, args.repeat + 1):
             for n in counts:
@@ -918,10 +825,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="extract.during_crawl = false (default: extract during the crawl, as bench/crawl.py)")
     b.add_argument("--repeat", type=int, default=1, help="runs of each worker count (default 1)")
     b.add_argument("--worker-timeout", type=float, default=1800, help="seconds before workers are killed")
-    p.add_argument("--serve-host", type=int, default=None, help=argparse.SUPPRESS)  # child mode
     args = p.parse_args(argv)
-    if args.serve_host is not None:
-        return serve_logged_host(args.serve_host, args.site_articles, args.page_kb, args.latency_ms)
 
     os.environ["PYTHONPATH"] = str(ROOT / "src") + (os.pathsep + os.environ["PYTHONPATH"] if os.environ.get("PYTHONPATH") else "")
     workdir = args.dir or Path(tempfile.mkdtemp(prefix="na-bench-scale-"))

@@ -2,7 +2,9 @@
 
     python bench/site.py --articles 3000 --page-kb 75 --hosts 3 --latency-ms 50
 
-prints one base URL per line (http://127.0.0.1:PORT) and serves until Ctrl-C. Each host is a
+prints one base URL per line (http://127.0.0.1:PORT) and serves until Ctrl-C. A host process
+answers `log` on its stdin with the GET targets it received (one JSON line) and `clear` with `ok`,
+so a benchmark can check which URLs were fetched (SiteProcesses.requests). Each host is a
 `newsarchiver.sample_site.SampleSiteServer` (HTTP/1.1 keep-alive, TCP_NODELAY, one sendall per
 response) over its own site ("Sample News k", seed k). For benchmarks the article pages are
 rendered once before the URLs are printed and kept in an unbounded cache (the library caches 512
@@ -14,6 +16,7 @@ pages per site), so every run of an interleaved benchmark sees the same, static-
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
@@ -46,12 +49,23 @@ def serve_one(k: int, n_articles: int, page_kb: int, latency_ms: float, prerende
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
 
-    def parent_gone() -> None:  # our stdin is a pipe from the parent: EOF = it exited or died
-        while os.read(0, 4096):  # unbuffered: no lock left held at interpreter shutdown
-            pass
+    def answer(command: str) -> None:
+        if command == "log":  # the GET targets received since the last `clear`, as one JSON line
+            paths = [r.path for r in server.requests.records() if r.method == "GET"]
+            os.write(1, (json.dumps(paths) + "\n").encode())
+        elif command == "clear":
+            server.requests.clear()
+            os.write(1, b"ok\n")
+
+    def parent_commands() -> None:  # our stdin is a pipe from the parent: commands, then EOF = it is gone
+        pending = b""
+        while chunk := os.read(0, 4096):  # unbuffered: no lock left held at interpreter shutdown
+            *lines, pending = (pending + chunk).split(b"\n")
+            for line in lines:
+                answer(line.decode().strip())
         stop.set()
 
-    threading.Thread(target=parent_gone, daemon=True).start()
+    threading.Thread(target=parent_commands, daemon=True).start()
     print(server.url, flush=True)
     try:
         stop.wait()
@@ -97,6 +111,20 @@ class SiteProcesses:
     @property
     def pids(self) -> list[int]:
         return [p.pid for p in self.procs]
+
+    def _ask(self, proc: subprocess.Popen[str], command: str) -> str:
+        assert proc.stdin and proc.stdout
+        proc.stdin.write(command + "\n")
+        proc.stdin.flush()
+        return proc.stdout.readline()
+
+    def requests(self) -> list[str]:
+        """Every GET each host received since clear(), as full URLs."""
+        return [url + path for url, proc in zip(self.urls, self.procs) for path in json.loads(self._ask(proc, "log"))]
+
+    def clear(self) -> None:
+        for proc in self.procs:
+            self._ask(proc, "clear")
 
     def cpu_seconds(self) -> float:
         """User+system CPU used so far by the server processes (from /proc)."""
