@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 from newsarchiver.errors import IndexStoreError
+from newsarchiver.index_schema import connect, rollback, store_error
 
 POSTGRESQL_SCHEMES = ("postgresql://", "postgres://")
 WRITE_LOCK_KEY = 7_305_112_017  # pg_advisory_xact_lock key of the catalogue's one writer
@@ -159,19 +160,14 @@ class SqliteDatabase(Database):
     dialect = "sqlite"
 
     def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
-        from newsarchiver.index_schema import rollback
-
         self.conn: Optional[sqlite3.Connection] = conn
         self.path = path
         self.name = str(path)
         self.readonly = readonly
-        self._rollback = rollback
         self._lock = threading.RLock()
 
     @classmethod
     def open(cls, path: Path, readonly: bool) -> "SqliteDatabase":
-        from newsarchiver.index_schema import connect
-
         return cls(connect(path, readonly), path, readonly)
 
     def _connection(self) -> sqlite3.Connection:
@@ -193,10 +189,10 @@ class SqliteDatabase(Database):
                 yield conn
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                self._rollback(conn)
+                rollback(conn)
                 raise self.error(exc) from exc
             except BaseException:
-                self._rollback(conn)
+                rollback(conn)
                 raise
 
     @contextmanager
@@ -219,8 +215,6 @@ class SqliteDatabase(Database):
                 self.conn = None
 
     def error(self, exc: BaseException) -> IndexStoreError:
-        from newsarchiver.index_schema import store_error
-
         if isinstance(exc, sqlite3.Error):
             return store_error(self.path, exc)
         return IndexStoreError(f"{self.path}: {exc}")

@@ -354,9 +354,7 @@ class Catalogue(SearchSyncMixin, VersionsMixin, QueriesMixin, JobQueriesMixin):
         with self._write() as conn:
             conn.executemany(sql, [tuple(row[name] for name in names) for row in rows])
             if self.dialect == "postgresql" and "id" in names:
-                # Rows came with their ids: move the identity sequence past them.
-                conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                             f"GREATEST((SELECT MAX(id) FROM {table}), 1))")
+                move_identity_past_rows(conn, table)
 
     def first_indexed_order(self) -> tuple[dict[str, int], dict[str, int]]:
         """(position of each file's row, id of its first capture): the order files were indexed in."""
@@ -395,6 +393,11 @@ class Catalogue(SearchSyncMixin, VersionsMixin, QueriesMixin, JobQueriesMixin):
             return "ok"  # PostgreSQL checks its own pages; amcheck is an administrator's tool
         with self._read() as conn:
             return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def move_identity_past_rows(conn: Any, table: str) -> None:
+    """(PostgreSQL) After rows were inserted with their ids, new rows must get ids after them."""
+    conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))")
 
 
 def read_kept_state(db_file: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional
 from newsarchiver.config import Config
 from newsarchiver.db import is_postgresql_url, redact_url
 from newsarchiver.errors import IndexStoreError, UsageError
-from newsarchiver.index import INDEX_FILE, Catalogue
+from newsarchiver.index import INDEX_FILE, Catalogue, move_identity_past_rows
 from newsarchiver.index_schema import store_error
 
 log = logging.getLogger(__name__)
@@ -91,10 +91,8 @@ def _copy_rows(source: Path, target: Catalogue, progress: Optional[Callable[[str
                 copied = _copy_table(conn, pg, table)
                 if progress is not None:
                     progress(table, copied)
-                if table != "boilerplate":
-                    # Rows came with their ids: move the identity sequence past them.
-                    pg.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                               f"GREATEST((SELECT MAX(id) FROM {table}), 1))")
+                if table != "boilerplate":  # the one table keyed by name, not by id
+                    move_identity_past_rows(pg, table)
     except sqlite3.Error as exc:
         raise store_error(source, exc) from exc
     finally:
