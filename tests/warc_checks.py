@@ -1,7 +1,12 @@
-"""Checks every test that writes a WARC runs on it: our verify, `warcio check`, `cdxj-indexer`."""
+"""Checks every test that writes a WARC runs on it: our verify, `warcio check`, `cdxj-indexer`.
+
+The crawler writes index.cdxj lines itself, from the records it writes; where the archive has an
+index, its lines for each file must be exactly cdxj-indexer's for that file.
+"""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -24,8 +29,16 @@ def assert_valid_warcs(archive_dir: Path) -> list[Path]:
         assert check.returncode == 0, check.stdout + check.stderr
         cdxj = subprocess.run([str(BIN / "cdxj-indexer"), str(path)], capture_output=True, text=True)
         assert cdxj.returncode == 0, cdxj.stderr
+        if (archive_dir / "index.cdxj").exists():
+            assert indexed_lines(archive_dir, path.name) == sorted(cdxj.stdout.splitlines()), path.name
         assert_pairs(path)
     return files
+
+
+def indexed_lines(archive_dir: Path, filename: str) -> list[str]:
+    """The lines of archive_dir/index.cdxj that point into `filename`."""
+    lines = (archive_dir / "index.cdxj").read_text(encoding="utf-8").splitlines()
+    return sorted(line for line in lines if json.loads(line.split(" ", 2)[2]).get("filename") == filename)
 
 
 def assert_pairs(path: Path) -> None:

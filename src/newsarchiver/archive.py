@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Optional
 
 from newsarchiver import __version__
+from newsarchiver.cdxj import cdxj_entry, cdxj_line
 from newsarchiver.errors import ArchiveError, WarcFormatError
 from newsarchiver.models import Capture, FetchResult, header_value
 
@@ -102,6 +103,7 @@ class PreparedExchange:
     response: bytes  # one gzip member
     request: bytes  # one gzip member
     capture: Capture  # warc_file, offset and length are filled in when appended
+    cdxj: tuple[str, dict[str, str]]  # the response's CDXJ line but for length, offset and file
 
 
 def prepare_exchange(result: FetchResult, job: str, revisit_of: Optional[tuple[str, str]],
@@ -163,8 +165,10 @@ def prepare_exchange(result: FetchResult, job: str, revisit_of: Optional[tuple[s
         refers_to_uri=revisit_of[0] if revisit_of else None,
         refers_to_date=revisit_of[1] if revisit_of else None, job=job, truncated=result.truncated,
     )
+    cdxj = cdxj_entry(result.url, date, header_value(result.headers, "Content-Type"), result.status,
+                      None if not_modified else payload_digest, is_revisit)
     return PreparedExchange(gzip_member(serialize_record(headers, block), gzip_level),
-                            gzip_member(request, gzip_level), capture)
+                            gzip_member(request, gzip_level), capture, cdxj)
 
 
 class WarcWriter:
@@ -183,6 +187,7 @@ class WarcWriter:
         self.serial = 0
         self.closed_files: list[str] = []
         self.file_sha256: dict[str, str] = {}  # closed file -> sha256 of its bytes, hashed as written
+        self.cdxj_lines: dict[str, list[str]] = {}  # file -> CDXJ lines of the exchanges written to it
         self._sha256 = hashlib.sha256()
         self._file: Optional[object] = None
         self._name = ""
@@ -283,6 +288,7 @@ class WarcWriter:
         # One write for the pair: a failure (disk full) cuts both, never leaving a response alone.
         pair = self._append_member(prepared.response + prepared.request)
         length = len(prepared.response)
+        self.cdxj_lines.setdefault(pair.warc_file, []).append(cdxj_line(prepared.cdxj, length, pair.offset, pair.warc_file))
         capture = replace(prepared.capture, warc_file=pair.warc_file, offset=pair.offset, length=length)
         return capture, WrittenRecord(prepared.capture.record_id, pair.warc_file, pair.offset, length,
                                       prepared.response)

@@ -595,7 +595,9 @@ class Crawler:
         if self.report.warc_files:
             from newsarchiver.cdxj import update_cdxj
 
-            update_cdxj(self.archive_dir, [self.archive_dir / name for name in self.report.warc_files], verified=True)
+            # The writer knows the line of every exchange it wrote: no file is read again.
+            update_cdxj(self.archive_dir, [self.archive_dir / name for name in self.report.warc_files], verified=True,
+                        known_lines={name: self.writer.cdxj_lines.get(name, []) for name in self.report.warc_files})
 
 
 def decoded_body(result: FetchResult) -> bytes:
