@@ -49,6 +49,19 @@ def test_crawl_sample_site_fetches_every_page_once(tmp_path: Path) -> None:
     assert files[0].name.startswith("news-") and files[0].name.endswith("-00001.warc.gz")
 
 
+@pytest.mark.parametrize("connections", [1, 3])
+def test_connections_per_host_hold_with_more_fetch_threads(tmp_path: Path, connections: int) -> None:
+    """A fetch thread frees its host's connection as soon as the response is read, before it
+    compresses the records: with 8 threads the server still never sees more than `connections`
+    requests at once."""
+    with SampleSiteServer(generate_site(n_articles=24), latency_ms=15) as server:
+        config = fast_config(tmp_path, connections_per_host=connections, workers=8)
+        report = Crawler(config, Job(name="polite", seeds=(server.url + "/",), max_depth=2)).run()
+        assert report.failures == 0 and report.fetched > 30
+        assert server.most_in_flight == connections
+    assert_valid_warcs(tmp_path)
+
+
 def test_warcinfo_names_software_job_and_settings(tmp_path: Path) -> None:
     with SampleSiteServer(generate_site(n_articles=1)) as server:
         Crawler(fast_config(tmp_path), Job(name="info", seeds=(server.url + "/",), max_depth=0)).run()

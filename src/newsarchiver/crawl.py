@@ -10,6 +10,7 @@ and indexed in one transaction per capture.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -50,6 +51,24 @@ class Exchange:
     discovered: list[tuple[str, str, int, bool]] = field(default_factory=list)  # (url, kind, depth, force)
     blocked: Optional[str] = None  # a redirect refused by the SSRF guard or the scheme filter
     error: Optional[str] = None
+
+
+class Wakeup:
+    """A future a fetch thread completes to wake the main loop's wait(); renewed once seen."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.future: Future[None] = Future()
+
+    def set(self) -> None:
+        with self._lock:
+            if not self.future.done():
+                self.future.set_result(None)
+
+    def reset(self) -> None:
+        with self._lock:
+            if self.future.done():
+                self.future = Future()
 
 
 def adhoc_job(urls: list[str], name: str = "crawl", **overrides: object) -> Job:
@@ -94,6 +113,8 @@ class Crawler:
             gzip_level=config.warc.gzip_level, info=self._warcinfo(),
         )
         self.pool = ExtractionPool(config.extract.workers)
+        self._network_done: queue.SimpleQueue[QueuedUrl] = queue.SimpleQueue()  # filled by fetch threads
+        self._wakeup = Wakeup()
         self.run_id: Optional[int] = None
         self.seen_digests: dict[str, tuple[str, str]] = {}  # url -> (digest, date), for revisits without an index
         self._learned_cache: dict[str, Optional[object]] = {}
@@ -162,6 +183,8 @@ class Crawler:
             import_warcs(self.store, kept, self.config)  # type: ignore[arg-type]
         if self.store is not None:
             self.run_id = self.store.begin_run(self.job.name)
+        if self.config.extract.during_crawl:
+            self.pool.start()
         for url in self.job.seeds:
             self._enqueue(url, "page", 0, None, force=True)
         for url in self.job.feeds:
@@ -242,12 +265,19 @@ class Crawler:
                     if not inflight:
                         self.stop.wait(timeout)  # wait() on no futures returns at once: do not spin
                         continue
-                    done, _ = wait(list(inflight), timeout=timeout, return_when=FIRST_COMPLETED)
+                    # Also woken when a fetch thread has read its response: that connection may
+                    # take the next URL while the thread still digests and compresses the last one.
+                    wakeup = self._wakeup.future
+                    waiting: list[Future[Any]] = [*inflight, wakeup]
+                    done, _ = wait(waiting, timeout=timeout, return_when=FIRST_COMPLETED)
+                    done.discard(wakeup)
+                    self._wakeup.reset()
+                    self._release_connections()
                     for future in done:
-                        item = inflight.pop(future)
-                        self._released(item)
+                        inflight.pop(future, None)
                         self._handle(future.result())
-                    self._commit()
+                    if done:
+                        self._commit()
             except BaseException:
                 failed = True
                 raise
@@ -283,6 +313,15 @@ class Crawler:
         for future in list(inflight):
             inflight.pop(future)
             self._handle(future.result())
+
+    def _release_connections(self) -> None:
+        """Free the host connection of every fetch that has finished with the network."""
+        while True:
+            try:
+                item = self._network_done.get_nowait()
+            except queue.Empty:
+                return
+            self._released(item)
 
     def _has_dispatchable_soon(self) -> bool:
         return self.frontier.pending() > 0 and not self._page_budget_spent_everywhere()
@@ -361,7 +400,11 @@ class Crawler:
         the GIL) and the final page is scanned for links, so the main loop only appends bytes and
         updates the frontier and the index.
         """
-        exchange = self._fetch_hops(item, extra)
+        try:
+            exchange = self._fetch_hops(item, extra)
+        finally:
+            self._network_done.put(item)
+            self._wakeup.set()
         for hop in exchange.hops:
             if hop.status is None:
                 continue
@@ -536,6 +579,8 @@ class Crawler:
                     self.report.changed_articles += 1
             elif article is not None:
                 self.report.new_articles += 1
+            if not block and self._wakeup.future.done():
+                return  # a connection is free: dispatch first, the other results wait for the next pass
 
     def _learn_robots(self, item: QueuedUrl, result: Optional[FetchResult]) -> None:
         status = result.status if result is not None else None

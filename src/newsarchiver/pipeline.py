@@ -98,6 +98,23 @@ class ExtractionPool:
         self.workers = workers or max(1, os.cpu_count() or 1)
         self._executor: Optional[ProcessPoolExecutor] = None
         self._pending: dict[Future[ExtractResult], tuple[Capture, dict[str, Any]]] = {}
+        self._starting: Optional[threading.Thread] = None
+        self._start_error: Optional[BaseException] = None
+        self._waiting: list[tuple[tuple[Any, ...], Capture, dict[str, Any]]] = []  # submitted while starting
+
+    def start(self) -> None:
+        """Start the worker processes in the background. Starting them takes about half a second
+        (the forkserver imports the extractor), which would otherwise stall the crawl loop at its
+        first page; pages submitted meanwhile wait here and go to the pool once it is up."""
+        if self._executor is None and self._starting is None:
+            self._starting = threading.Thread(target=self._start_processes, name="extraction-start", daemon=True)
+            self._starting.start()
+
+    def _start_processes(self) -> None:
+        try:
+            self._pool().submit(os.getpid).result()  # ProcessPoolExecutor starts its processes on a submit
+        except BaseException as exc:  # reported by the next submit or collect, in the crawl loop
+            self._start_error = exc
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
@@ -108,19 +125,34 @@ class ExtractionPool:
                                                  initializer=worker_init, initargs=pool_initargs())
         return self._executor
 
+    def _started(self, wait_for_it: bool) -> bool:
+        """True once the pool can take work without blocking (always, if start() was not called)."""
+        if self._starting is not None:
+            if wait_for_it:
+                self._starting.join()
+            if self._starting.is_alive():
+                return False
+            self._starting = None
+            if self._start_error is not None:
+                raise self._start_error
+        for args, capture, meta in self._waiting:
+            self._pending[self._pool().submit(extract_stored, *args)] = (capture, meta)
+        self._waiting.clear()
+        return True
+
     def submit(self, archive_dir: Path, capture: Capture, site_rules: Any, meta: dict[str, Any],
                learned: Any = None) -> None:
-        future = self._pool().submit(extract_stored, archive_dir, capture.warc_file, capture.offset,
-                                     site_rules, learned)
-        self._pending[future] = (capture, meta)
+        args = (archive_dir, capture.warc_file, capture.offset, site_rules, learned)
+        self._waiting.append((args, capture, meta))
+        self._started(wait_for_it=False)
 
     def backlog(self) -> int:
-        return len(self._pending)
+        return len(self._pending) + len(self._waiting)
 
     def completed(self, block: bool) -> Iterator[tuple[Capture, Optional[ExtractResult], dict[str, Any]]]:
         """Results in submission order (= WARC order), so the index numbers articles as a
         `reindex` of the same files does; block=True waits for all."""
-        if not self._pending:
+        if not self._started(wait_for_it=block) or not self._pending:
             return
         if block:
             wait(list(self._pending))
@@ -137,6 +169,9 @@ class ExtractionPool:
             yield capture, result, meta
 
     def shutdown(self) -> None:
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=False)
             self._executor = None

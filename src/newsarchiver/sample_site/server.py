@@ -126,6 +126,7 @@ class Handler(BaseHTTPRequestHandler):
             headers["Connection"] = "close"
             self.close_connection = True
         send_body = self.command != "HEAD" and status not in (204, 304)
+        self._done_answering()
         self.connection.sendall(self.head_bytes(status, headers) + (body if send_body else b""))
 
     def send_head(self, status: int, headers: dict[str, str]) -> None:
@@ -141,6 +142,25 @@ class Handler(BaseHTTPRequestHandler):
         self._dispatch()
 
     def _dispatch(self) -> None:
+        owner = self.owner
+        with owner._lock:
+            owner.in_flight += 1
+            owner.most_in_flight = max(owner.most_in_flight, owner.in_flight)
+        self._in_flight = True
+        try:
+            self._answer()
+        finally:
+            self._done_answering()
+
+    def _done_answering(self) -> None:
+        # Called before the last sendall of a response: once the client has read it all, the
+        # request is no longer counted, whichever of the two threads runs first.
+        if getattr(self, "_in_flight", False):
+            self._in_flight = False
+            with self.owner._lock:
+                self.owner.in_flight -= 1
+
+    def _answer(self) -> None:
         owner = self.owner
         owner.requests.append(RequestRecord(self.command, self.path, self.headers, time.monotonic()))
         if owner.latency_ms:
@@ -222,6 +242,8 @@ class SampleSiteServer:
         self._connections: set[socket.socket] = set()
         self._hits: dict[str, int] = {}  # per-target counters for /hostile/flaky
         self._active_streams = 0
+        self.in_flight = 0  # requests being answered now
+        self.most_in_flight = 0  # the most ever answered at once (politeness tests)
 
     # --- lifecycle -------------------------------------------------------------------------------
 
