@@ -171,6 +171,24 @@ def prepare_exchange(result: FetchResult, job: str, revisit_of: Optional[tuple[s
                             gzip_member(request, gzip_level), capture, cdxj)
 
 
+def conversion_record(refers_to: str, url: str, text: str, extractor: str, gzip_level: int) -> tuple[str, bytes]:
+    """(record id, gzip member) of a conversion record holding an article's extracted text: pure
+    CPU work, done in the extraction process so the crawl loop only appends the bytes."""
+    block = text.encode("utf-8")
+    record_id = new_record_id()
+    record = serialize_record([
+        ("WARC-Type", "conversion"),
+        ("WARC-Record-ID", record_id),
+        ("WARC-Date", warc_date()),
+        ("WARC-Target-URI", url),
+        ("WARC-Refers-To", refers_to),
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("WARC-Block-Digest", sha1_digest(block)),
+        ("X-Extractor", extractor),
+    ], block)
+    return record_id, gzip_member(record, gzip_level)
+
+
 class WarcWriter:
     """Appends records to `{prefix}-{UTC timestamp}-{serial}.warc.gz`, rotating at max_bytes.
 
@@ -293,19 +311,11 @@ class WarcWriter:
         return capture, WrittenRecord(prepared.capture.record_id, pair.warc_file, pair.offset, length,
                                       prepared.response)
 
-    def write_conversion(self, refers_to: str, url: str, text: str, extractor: str) -> WrittenRecord:
-        """The extracted article text, so the archive carries its own text without newsarchiver."""
-        block = text.encode("utf-8")
-        return self.write_record([
-            ("WARC-Type", "conversion"),
-            ("WARC-Record-ID", new_record_id()),
-            ("WARC-Date", warc_date()),
-            ("WARC-Target-URI", url),
-            ("WARC-Refers-To", refers_to),
-            ("Content-Type", "text/plain; charset=utf-8"),
-            ("WARC-Block-Digest", sha1_digest(block)),
-            ("X-Extractor", extractor),
-        ], block)
+    def append_record(self, record_id: str, member: bytes) -> WrittenRecord:
+        """Append one record serialised and compressed elsewhere (an extraction process)."""
+        self._ensure_room()
+        written = self._append_member(member)
+        return WrittenRecord(record_id, written.warc_file, written.offset, written.length, written.data)
 
     def write_failure(self, url: str, reason: str, job: str) -> WrittenRecord:
         """A metadata record for a URL that gave no response, so the WARC says what was tried."""

@@ -26,7 +26,7 @@ from newsarchiver.errors import BlockedError, WarcFormatError
 from newsarchiver.fetch import Fetcher, retry_after_seconds, utc_now_iso
 from newsarchiver.frontier import Frontier, HostSlots, QueuedUrl
 from newsarchiver.models import Article, FetchResult, RunReport, header_value
-from newsarchiver.pipeline import ExtractionPool
+from newsarchiver.pipeline import ExtractionPool, WaitFor
 from newsarchiver.robots import RobotsPolicy
 from newsarchiver.ssrf import AddressPolicy
 from newsarchiver.urls import Scope, host_key, normalize_url
@@ -257,8 +257,9 @@ class Crawler:
             try:
                 while not self.stop.is_set():
                     self._dispatch(threads, inflight)
-                    # Backpressure: never hold more than a few pages per extraction worker in memory.
-                    self._drain_extractions(block=self.pool.backlog() > 8 * self.pool.workers)
+                    # Backpressure: past 8 waiting pages per extraction process, wait for the oldest
+                    # (not for all of them: that left every connection idle for a whole batch).
+                    self._drain_extractions("oldest" if self.pool.backlog() > 8 * self.pool.workers else "nothing")
                     if not inflight and not self._has_dispatchable_soon():
                         break
                     timeout = self._next_wakeup()
@@ -291,7 +292,7 @@ class Crawler:
         error the first one is already on its way up, and later ones are only logged."""
         steps: list[Callable[[], None]] = [
             lambda: self._finish_inflight(inflight),
-            lambda: self._drain_extractions(block=True),
+            lambda: self._drain_extractions("all"),
             self.writer.close,  # type: ignore[list-item]
             self.pool.shutdown,
             self._close,
@@ -524,7 +525,9 @@ class Crawler:
             self.report.extraction_pending += 1
         elif is_page:
             host = (urlsplit(hop.url).hostname or "").lower()
-            self.pool.submit(self.archive_dir, capture, self.config.site_rules(host), meta, self._learned(host))
+            conversion_level = self.config.warc.gzip_level if self.config.warc.conversion_records else None
+            self.pool.submit(self.archive_dir, capture, self.config.site_rules(host), meta, self._learned(host),
+                             conversion_level)
         elif self.store is not None:
             outcome = self.store.record_capture(capture, None, run_id=self.run_id, **meta)
             if outcome.is_removed:
@@ -562,15 +565,15 @@ class Crawler:
             return (hop.url, previous[1])
         return None
 
-    def _drain_extractions(self, block: bool) -> None:
-        for capture, result, meta in self.pool.completed(block=block):
+    def _drain_extractions(self, wait_for: WaitFor) -> None:
+        for capture, result, meta, conversion in self.pool.completed(wait_for):
             article = result.article if result is not None else None
             if result is not None and (result.reason or "").startswith("extraction failed"):
                 self.report.extraction_errors += 1
             if article is not None and not article.flags:
                 self._learn_from(article)
-            if article is not None and self.config.warc.conversion_records:
-                self.writer.write_conversion(capture.record_id, capture.url, article.text, article.extractor)
+            if article is not None and conversion is not None:
+                self.writer.append_record(*conversion)
             if self.store is not None:
                 outcome = self.store.record_capture(capture, article, run_id=self.run_id, **meta)
                 if outcome.is_new_article:
@@ -579,7 +582,7 @@ class Crawler:
                     self.report.changed_articles += 1
             elif article is not None:
                 self.report.new_articles += 1
-            if not block and self._wakeup.future.done():
+            if wait_for != "all" and self._wakeup.future.done():
                 return  # a connection is free: dispatch first, the other results wait for the next pass
 
     def _learn_robots(self, item: QueuedUrl, result: Optional[FetchResult]) -> None:

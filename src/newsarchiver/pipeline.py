@@ -15,11 +15,14 @@ import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Literal, Optional
 
 from newsarchiver.archive import OPEN_SUFFIX
 from newsarchiver.errors import WarcFormatError
 from newsarchiver.models import Capture, ExtractResult
+
+Extracted = tuple[ExtractResult, Optional[tuple[str, bytes]]]  # and the conversion record, ready to append
+WaitFor = Literal["nothing", "oldest", "all"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,20 @@ def extract_stored(archive_dir: Path, warc_file: str, offset: int,
         return extract_article(entry.payload, entry.url or "", entry.http_headers, site_rules=site_rules,
                                learned=learned, status=entry.http_status)
     return ExtractResult(None, f"extraction failed: {warc_file} not found")
+
+
+def extract_for_crawl(archive_dir: Path, warc_file: str, offset: int, record_id: str, url: str,
+                      site_rules: Any, learned: Any,
+                      conversion_gzip_level: Optional[int]) -> Extracted:
+    """extract_stored, plus the conversion record of the article's text ready to append (when
+    conversion_gzip_level is given), built here rather than in the crawl loop."""
+    result = extract_stored(archive_dir, warc_file, offset, site_rules, learned)
+    article = result.article
+    if article is None or conversion_gzip_level is None:
+        return result, None
+    from newsarchiver.archive import conversion_record
+
+    return result, conversion_record(record_id, url, article.text, article.extractor, conversion_gzip_level)
 
 
 def worker_init(crawler_pid: int) -> None:
@@ -92,12 +109,12 @@ def pool_initargs() -> tuple[int]:
 
 
 class ExtractionPool:
-    """Submit records, collect (capture, result, meta) when done; order is not kept."""
+    """Submit records, collect (capture, result, meta, conversion record) in submission order."""
 
     def __init__(self, workers: int = 0) -> None:
         self.workers = workers or max(1, os.cpu_count() or 1)
         self._executor: Optional[ProcessPoolExecutor] = None
-        self._pending: dict[Future[ExtractResult], tuple[Capture, dict[str, Any]]] = {}
+        self._pending: dict[Future[Extracted], tuple[Capture, dict[str, Any]]] = {}
         self._starting: Optional[threading.Thread] = None
         self._start_error: Optional[BaseException] = None
         self._waiting: list[tuple[tuple[Any, ...], Capture, dict[str, Any]]] = []  # submitted while starting
@@ -136,37 +153,43 @@ class ExtractionPool:
             if self._start_error is not None:
                 raise self._start_error
         for args, capture, meta in self._waiting:
-            self._pending[self._pool().submit(extract_stored, *args)] = (capture, meta)
+            self._pending[self._pool().submit(extract_for_crawl, *args)] = (capture, meta)
         self._waiting.clear()
         return True
 
     def submit(self, archive_dir: Path, capture: Capture, site_rules: Any, meta: dict[str, Any],
-               learned: Any = None) -> None:
-        args = (archive_dir, capture.warc_file, capture.offset, site_rules, learned)
+               learned: Any = None, conversion_gzip_level: Optional[int] = None) -> None:
+        args = (archive_dir, capture.warc_file, capture.offset, capture.record_id, capture.url, site_rules, learned,
+                conversion_gzip_level)
         self._waiting.append((args, capture, meta))
         self._started(wait_for_it=False)
 
     def backlog(self) -> int:
         return len(self._pending) + len(self._waiting)
 
-    def completed(self, block: bool) -> Iterator[tuple[Capture, Optional[ExtractResult], dict[str, Any]]]:
+    def completed(self, wait_for: WaitFor) -> Iterator[tuple[Capture, Optional[ExtractResult], dict[str, Any],
+                                                           Optional[tuple[str, bytes]]]]:
         """Results in submission order (= WARC order), so the index numbers articles as a
-        `reindex` of the same files does; block=True waits for all."""
-        if not self._started(wait_for_it=block) or not self._pending:
+        `reindex` of the same files does. wait_for: "nothing" (only what is done), "oldest"
+        (backpressure: the oldest submission, then what is done), "all"."""
+        if not self._started(wait_for_it=wait_for != "nothing") or not self._pending:
             return
-        if block:
+        if wait_for == "all":
             wait(list(self._pending))
+        elif wait_for == "oldest":
+            wait([next(iter(self._pending))])
         while self._pending:
             future = next(iter(self._pending))  # dicts keep insertion order: the oldest submission
             if not future.done():
                 return
             capture, meta = self._pending.pop(future)
+            conversion: Optional[tuple[str, bytes]] = None
             try:
-                result: Optional[ExtractResult] = future.result()
+                result, conversion = future.result()
             except Exception as exc:  # a crash on one page must not stop the crawl
                 log.warning("extraction failed for %s: %s", capture.url, exc)
                 result = ExtractResult(None, f"extraction failed: {type(exc).__name__}: {exc}")
-            yield capture, result, meta
+            yield capture, result, meta, conversion
 
     def shutdown(self) -> None:
         if self._starting is not None:
