@@ -273,7 +273,8 @@ class Crawler:
                     done, _ = wait(waiting, timeout=timeout, return_when=FIRST_COMPLETED)
                     done.discard(wakeup)
                     self._wakeup.reset()
-                    self._release_connections()
+                    if self._release_connections():
+                        self._dispatch(threads, inflight)  # first: a free connection waits for nothing else
                     for future in done:
                         inflight.pop(future, None)
                         self._handle(future.result())
@@ -315,14 +316,16 @@ class Crawler:
             inflight.pop(future)
             self._handle(future.result())
 
-    def _release_connections(self) -> None:
-        """Free the host connection of every fetch that has finished with the network."""
+    def _release_connections(self) -> bool:
+        """Free the host connection of every fetch that has finished with the network; True if any."""
+        released = False
         while True:
             try:
                 item = self._network_done.get_nowait()
             except queue.Empty:
-                return
+                return released
             self._released(item)
+            released = True
 
     def _has_dispatchable_soon(self) -> bool:
         return self.frontier.pending() > 0 and not self._page_budget_spent_everywhere()
