@@ -1,10 +1,12 @@
 """The one place that wires frontier -> fetch -> archive -> extract -> index.
 
 Threads fetch (many hosts at once, politeness per host); this module's main loop owns the WARC
-writer, the frontier and the catalogue, so each has a single writer. Extraction runs in a process
-pool fed with the exact gzip member written to the WARC (the payload is read back from the record,
-never from the live response) and its result comes back here to be written as a conversion record
-and indexed in one transaction per capture.
+writer, the frontier and the catalogue, so each has a single writer. A fetch thread frees its
+host's connection as soon as it has read the response (the main loop dispatches the next URL at
+once) and digests, compresses and scans it afterwards. Extraction runs in a process pool that
+reads each page back from the record written to the WARC (never from the live response); its
+result comes back here, its conversion record is appended, and it is indexed in one transaction
+per capture.
 """
 
 from __future__ import annotations

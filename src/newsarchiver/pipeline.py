@@ -1,8 +1,9 @@
 """Extraction in a process pool, fed with WARC records exactly as written.
 
-Extraction costs 30-40 ms per real page, 6-9x fetching and archiving it, so it must not run in the
-fetch threads (the GIL) nor block the crawl loop. Workers receive the gzip member of the response
-record (not the live response), parse it with warcio and run the pure extractor on the payload.
+Extraction costs 10-40 ms per page, more than fetching and archiving it, so it must not run in
+the fetch threads (the GIL) nor block the crawl loop. Workers receive where the response record is
+(file and offset, not the live response), read it back and run the pure extractor on the payload,
+and hand back the article and its conversion record, ready to append.
 """
 
 from __future__ import annotations
