@@ -62,6 +62,47 @@ def test_connections_per_host_hold_with_more_fetch_threads(tmp_path: Path, conne
     assert_valid_warcs(tmp_path)
 
 
+def test_extraction_backlog_is_bounded(tmp_path: Path) -> None:
+    """Fetching at 0 ms outruns one extraction process: the crawl waits for extraction rather than
+    letting an unbounded backlog build up (which a stop would then have to work through)."""
+    from newsarchiver.crawl import EXTRACTION_BACKLOG
+
+    with SampleSiteServer(generate_site(n_articles=150)) as server:
+        crawler = Crawler(fast_config(tmp_path, connections_per_host=8, workers=8),
+                          Job(name="backlog", seeds=(server.url + "/",), max_depth=2))
+        most = 0
+        submit = crawler.pool.submit
+
+        def counting_submit(*args: object, **kwargs: object) -> None:
+            nonlocal most
+            submit(*args, **kwargs)  # type: ignore[arg-type]
+            most = max(most, crawler.pool.backlog())
+
+        crawler.pool.submit = counting_submit  # type: ignore[method-assign]
+        report = crawler.run()
+    assert report.new_articles >= 150
+    # One loop pass can add a page per fetch thread on top of the limit, no more.
+    assert most <= EXTRACTION_BACKLOG * crawler.pool.workers + 8
+
+
+def test_a_broken_extraction_pool_loses_no_capture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Extraction processes that cannot start: every page is still catalogued, as failed extraction."""
+    import operator
+
+    import newsarchiver.pipeline as pipeline
+    from newsarchiver.index import Catalogue
+
+    monkeypatch.setattr(pipeline, "worker_init", operator.truediv)  # every process fails as it starts
+    with SampleSiteServer(generate_site(n_articles=12)) as server, Catalogue.open(tmp_path) as store:
+        report = Crawler(fast_config(tmp_path), Job(name="broken", seeds=(server.url + "/",), max_depth=2),
+                         store=store).run()
+        with store.db.read() as conn:
+            captures = conn.execute("SELECT COUNT(*) FROM captures").fetchone()[0]
+    assert not report.interrupted and report.extraction_errors >= 12
+    assert captures == len([r for r in records(tmp_path) if r[0] in ("response", "revisit")])
+    assert_valid_warcs(tmp_path)
+
+
 def test_warcinfo_names_software_job_and_settings(tmp_path: Path) -> None:
     with SampleSiteServer(generate_site(n_articles=1)) as server:
         Crawler(fast_config(tmp_path), Job(name="info", seeds=(server.url + "/",), max_depth=0)).run()
@@ -79,7 +120,7 @@ HOSTILE_SEEDS = [
     "/hostile/loop", "/hostile/chain/3", "/hostile/slow?seconds=10", "/hostile/endless", "/hostile/lying-length",
     "/hostile/gzip", "/hostile/gzip-bomb", "/hostile/chunked", "/hostile/429", "/hostile/500", "/hostile/flaky/1",
     "/hostile/404", "/hostile/pdf", "/hostile/huge", "/hostile/malformed", "/hostile/to-metadata",
-    "/hostile/to-private", "/hostile/to-file", "/hostile/to-ftp", "/hostile/cp1251",
+    "/hostile/to-private", "/hostile/to-file", "/hostile/to-ftp", "/hostile/cp1251", "/hostile/odd-content-type",
 ]
 
 

@@ -104,6 +104,18 @@ def _check_indexable(path: Path) -> None:
                                   "fix with `warcio recompress`")
 
 
+_RE_SPACE = re.compile(r"[;\s]")
+
+
+def _as_warcio_reads_it(value: str) -> str:
+    """A header value as warcio parses it back: http.client decoded the bytes as latin-1, warcio
+    reads a header line as UTF-8 first."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
 def cdxj_entry(url: str, warc_date: str, mime: Optional[str], status: int,
                digest: Optional[str], revisit: bool) -> tuple[str, dict[str, str]]:
     """The line prefix and leading fields of a response or revisit record, by cdxj-indexer's rules:
@@ -118,7 +130,7 @@ def cdxj_entry(url: str, warc_date: str, mime: Optional[str], status: int,
     if revisit:
         fields["mime"] = "warc/revisit"
     elif mime is not None:
-        mime = mime.strip()
+        mime = _as_warcio_reads_it(mime).strip()
         fields["mime"] = _RE_SPACE.split(mime, 1)[0].strip() if mime else mime
     fields["status"] = str(status)
     if digest:
@@ -129,9 +141,6 @@ def cdxj_entry(url: str, warc_date: str, mime: Optional[str], status: int,
 def cdxj_line(entry: tuple[str, dict[str, str]], length: int, offset: int, filename: str) -> str:
     prefix, fields = entry
     return f"{prefix} " + json.dumps({**fields, "length": str(length), "offset": str(offset), "filename": filename})
-
-
-_RE_SPACE = re.compile(r"[;\s]")
 
 
 def _index_lines(archive_dir: Path, path: Path) -> list[str]:

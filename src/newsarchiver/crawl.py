@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 RETRY_STATUSES = {500, 502, 503, 504}
 DISCOVERY_MAX_BYTES = 20 * 1024 * 1024  # a decompressed page, feed or sitemap is read up to this
+# Pages per extraction process that may wait for extraction before the crawl waits: enough to ride
+# out the pool's start (~0.5 s) and bursts, few enough that a stop finishes in well under a second.
+EXTRACTION_BACKLOG = 32
 
 
 @dataclass
@@ -259,9 +262,12 @@ class Crawler:
             try:
                 while not self.stop.is_set():
                     self._dispatch(threads, inflight)
-                    # Backpressure: past 8 waiting pages per extraction process, wait for the oldest
-                    # (not for all of them: that left every connection idle for a whole batch).
-                    self._drain_extractions("oldest" if self.pool.backlog() > 8 * self.pool.workers else "nothing")
+                    self._drain_extractions("nothing")
+                    # Backpressure: past EXTRACTION_BACKLOG pages per extraction process, the crawl
+                    # waits, one page at a time (not for all of them: that left every connection
+                    # idle for a whole batch).
+                    while self.pool.backlog() > EXTRACTION_BACKLOG * self.pool.workers:
+                        self._drain_extractions("oldest")
                     if not inflight and not self._has_dispatchable_soon():
                         break
                     timeout = self._next_wakeup()
@@ -587,7 +593,7 @@ class Crawler:
                     self.report.changed_articles += 1
             elif article is not None:
                 self.report.new_articles += 1
-            if wait_for != "all" and self._wakeup.future.done():
+            if wait_for == "nothing" and self._wakeup.future.done():
                 return  # a connection is free: dispatch first, the other results wait for the next pass
 
     def _learn_robots(self, item: QueuedUrl, result: Optional[FetchResult]) -> None:

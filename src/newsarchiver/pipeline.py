@@ -117,7 +117,6 @@ class ExtractionPool:
         self._executor: Optional[ProcessPoolExecutor] = None
         self._pending: dict[Future[Extracted], tuple[Capture, dict[str, Any]]] = {}
         self._starting: Optional[threading.Thread] = None
-        self._start_error: Optional[BaseException] = None
         self._waiting: list[tuple[tuple[Any, ...], Capture, dict[str, Any]]] = []  # submitted while starting
 
     def start(self) -> None:
@@ -131,8 +130,8 @@ class ExtractionPool:
     def _start_processes(self) -> None:
         try:
             self._pool().submit(os.getpid).result()  # ProcessPoolExecutor starts its processes on a submit
-        except BaseException as exc:  # reported by the next submit or collect, in the crawl loop
-            self._start_error = exc
+        except Exception as exc:  # the pages then fail one by one, as "extraction failed", and are kept
+            log.warning("extraction processes did not start: %s", exc)
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
@@ -143,18 +142,21 @@ class ExtractionPool:
                                                  initializer=worker_init, initargs=pool_initargs())
         return self._executor
 
-    def _started(self, wait_for_it: bool) -> bool:
-        """True once the pool can take work without blocking (always, if start() was not called)."""
+    def _flush_waiting(self, wait_for_start: bool) -> bool:
+        """Hand the pages that waited for the start to the pool; False while it is still starting."""
         if self._starting is not None:
-            if wait_for_it:
+            if wait_for_start:
                 self._starting.join()
             if self._starting.is_alive():
                 return False
             self._starting = None
-            if self._start_error is not None:
-                raise self._start_error
         for args, capture, meta in self._waiting:
-            self._pending[self._pool().submit(extract_for_crawl, *args)] = (capture, meta)
+            try:
+                future = self._pool().submit(extract_for_crawl, *args)
+            except Exception as exc:  # a broken pool: this page fails, the crawl and its index go on
+                future = Future()
+                future.set_exception(exc)
+            self._pending[future] = (capture, meta)
         self._waiting.clear()
         return True
 
@@ -163,7 +165,7 @@ class ExtractionPool:
         args = (archive_dir, capture.warc_file, capture.offset, capture.record_id, capture.url, site_rules, learned,
                 conversion_gzip_level)
         self._waiting.append((args, capture, meta))
-        self._started(wait_for_it=False)
+        self._flush_waiting(wait_for_start=False)
 
     def backlog(self) -> int:
         return len(self._pending) + len(self._waiting)
@@ -173,7 +175,7 @@ class ExtractionPool:
         """Results in submission order (= WARC order), so the index numbers articles as a
         `reindex` of the same files does. wait_for: "nothing" (only what is done), "oldest"
         (backpressure: the oldest submission, then what is done), "all"."""
-        if not self._started(wait_for_it=wait_for != "nothing") or not self._pending:
+        if not self._flush_waiting(wait_for_start=wait_for != "nothing") or not self._pending:
             return
         if wait_for == "all":
             wait(list(self._pending))

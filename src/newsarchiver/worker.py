@@ -109,6 +109,12 @@ class WorkerCrawler(Crawler):
     def _released(self, item: QueuedUrl) -> None:
         pass  # the claim's outcome (in _commit) frees the host
 
+    def _release_connections(self) -> bool:
+        """Nothing frees a host here before the claim's outcome is committed, so there is nothing
+        new to dispatch either (another claim would be a database round trip for nothing)."""
+        super()._release_connections()
+        return False
+
     def _commit(self) -> None:
         """Hand the frontier what this pass learned, in one transaction, after the WARC writes."""
         if not (self._added or self._outcomes or self._marks or self._robots_found):
@@ -161,6 +167,8 @@ class WorkerCrawler(Crawler):
             import_warcs(self.store, recovered, self.config)  # type: ignore[arg-type]
         if self.working and self.store is not None:
             self.run_id = self.store.begin_run(self.job.name)
+        if self.working and self.config.extract.during_crawl:
+            self.pool.start()
 
     def _settle(self, path: Path) -> None:
         """A recovered file's writer is dead: what reached its WARC is done (links found again

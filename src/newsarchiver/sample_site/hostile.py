@@ -367,6 +367,9 @@ ROUTES: dict[str, Callable[[Handler, Query], None]] = {
     "/hostile/challenge": lambda h, q: h.send(200, CHALLENGE.encode(), HTML),
     "/hostile/consent": lambda h, q: h.send(200, CONSENT.encode(), HTML),
     "/hostile/paywall": paywall,
+    # A media type in raw UTF-8 bytes (the header value here is their latin-1 reading, as sent).
+    "/hostile/odd-content-type": lambda h, q: h.send(200, b"<html><body>odd</body></html>",
+                                                     {"Content-Type": "t\u00c3\u00a9xt/html; charset=utf-8"}),
 }
 
 
