@@ -62,6 +62,20 @@ def test_connections_per_host_hold_with_more_fetch_threads(tmp_path: Path, conne
     assert_valid_warcs(tmp_path)
 
 
+def test_crawl_delay_spaces_every_request_after_robots_txt(tmp_path: Path) -> None:
+    """robots.txt says Crawl-delay: 2; the crawl was asked for no delay. The first page after
+    robots.txt waits as long as the others (it used to wait only the configured delay)."""
+    site = generate_site(n_articles=2)
+    with SampleSiteServer(site) as server:
+        server.robots_mode = "crawl-delay"
+        seeds = tuple(server.url + a.path for a in site.articles)
+        report = Crawler(fast_config(tmp_path, page_assets="none"), Job(name="slow", seeds=seeds, max_depth=0)).run()
+        times = [r.at for r in server.requests.records()]
+    assert report.fetched == 3 and server.requests.paths()[0] == "/robots.txt"
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert min(gaps) >= 1.9, gaps
+
+
 def test_extraction_backlog_is_bounded(tmp_path: Path) -> None:
     """Fetching at 0 ms outruns one extraction process: the crawl waits for extraction rather than
     letting an unbounded backlog build up (which a stop would then have to work through)."""

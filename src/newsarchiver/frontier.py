@@ -195,7 +195,11 @@ class HostSlots:
 
     def set_crawl_delay(self, host: str, seconds: Optional[float]) -> None:
         if seconds is not None and seconds > self.delay:
-            self.host_delay[host] = min(seconds, 60.0)  # a hostile Crawl-delay must not stall a run forever
+            longer = min(seconds, 60.0)  # a hostile Crawl-delay must not stall a run forever
+            # The wait after robots.txt itself was scheduled with the old delay: lengthen it too.
+            shorter = self.host_delay.get(host, self.delay)
+            self.next_at[host] += (longer - shorter) / (1 if self.connections == 1 else self.connections)
+            self.host_delay[host] = longer
 
     def wait_for(self, host: str) -> float:
         """0 when a request to host may start now, else seconds until it may (inf when busy)."""
