@@ -242,12 +242,26 @@ def test_unwritable_archive_dir_is_one_line_error(tmp_path: Path) -> None:
     assert len(proc.stderr.strip().splitlines()) == 1 and "cannot create" in proc.stderr
 
 
-def test_rotation_writes_several_files_each_with_warcinfo(tmp_path: Path) -> None:
+def test_rotation_writes_several_files_each_with_warcinfo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import newsarchiver.cdxj as cdxj
+
     config = fast_config(tmp_path)
     config = replace(config, warc=replace(config.warc, max_warc_mb=0.01))
+    updates: list[int] = []
+    update = cdxj.update_cdxj
+
+    def counting_update(archive_dir: Path, files: list[Path], **kw: object) -> Path:
+        updates.append(len(files))
+        return update(archive_dir, files, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cdxj, "update_cdxj", counting_update)
     with SampleSiteServer(generate_site(n_articles=6)) as server:
-        Crawler(config, Job(name="rot", seeds=(server.url + "/",), max_depth=1)).run()
-    files = assert_valid_warcs(tmp_path)
+        crawler = Crawler(config, Job(name="rot", seeds=(server.url + "/",), max_depth=1))
+        crawler.run()
+    files = assert_valid_warcs(tmp_path)  # index.cdxj lines of each file = cdxj-indexer's
+    # Files were indexed as they were closed, during the crawl, and their lines left memory.
+    assert len(updates) > 1 and sum(updates) == len(files)
+    assert not crawler.writer.cdxj_lines
     assert len(files) >= 3
     assert [f.name.rsplit("-", 1)[1] for f in files][:2] == ["00001.warc.gz", "00002.warc.gz"]
 

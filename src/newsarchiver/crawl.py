@@ -120,6 +120,7 @@ class Crawler:
         self.pool = ExtractionPool(config.extract.workers)
         self._network_done: queue.SimpleQueue[QueuedUrl] = queue.SimpleQueue()  # filled by fetch threads
         self._wakeup = Wakeup()
+        self._cdxj_indexed = 0  # how many of the writer's closed files are in index.cdxj
         self.run_id: Optional[int] = None
         self.seen_digests: dict[str, tuple[str, str]] = {}  # url -> (digest, date), for revisits without an index
         self._learned_cache: dict[str, Optional[object]] = {}
@@ -288,6 +289,7 @@ class Crawler:
                         self._handle(future.result())
                     if done:
                         self._commit()
+                        self._index_closed_files()
             except BaseException:
                 failed = True
                 raise
@@ -651,12 +653,22 @@ class Crawler:
                 path = self.archive_dir / name
                 self.store.register_warc_file(name, size=path.stat().st_size, sha256=self.writer.file_sha256[name],
                                               complete=True)
-        if self.report.warc_files:
-            from newsarchiver.cdxj import update_cdxj
+        self._index_closed_files()
 
-            # The writer knows the line of every exchange it wrote: no file is read again.
-            update_cdxj(self.archive_dir, [self.archive_dir / name for name in self.report.warc_files], verified=True,
-                        known_lines={name: self.writer.cdxj_lines.get(name, []) for name in self.report.warc_files})
+    def _index_closed_files(self) -> None:
+        """WARC files the writer has closed go into index.cdxj now, not at the end of the run:
+        replay tools see them during a long crawl, and their lines leave memory. The writer knows
+        the line of every exchange it wrote, so no file is read again."""
+        closed = self.writer.closed_files[self._cdxj_indexed:]
+        if not closed:
+            return
+        from newsarchiver.cdxj import update_cdxj
+
+        update_cdxj(self.archive_dir, [self.archive_dir / name for name in closed], verified=True,
+                    known_lines={name: self.writer.cdxj_lines.get(name, []) for name in closed})
+        for name in closed:
+            self.writer.cdxj_lines.pop(name, None)
+        self._cdxj_indexed += len(closed)
 
 
 def decoded_body(result: FetchResult) -> bytes:
