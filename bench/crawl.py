@@ -35,6 +35,7 @@ Scenarios (runs interleaved within a scenario: A, B, C, A, B, C, ...):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import importlib.util
 import json
@@ -136,35 +137,32 @@ def run_measured(cmd: list[str], cwd: Path, log: Path, sites, keep_pids: set[int
     wall = time.monotonic() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     cpu_main = usage.ru_utime + usage.ru_stime
-    left = 0.0
-    reap_deadline = time.monotonic() + 30
-    while True:  # orphans exit once their parent is gone (forkserver: EOF on its alive pipe)
-        orphans = [p for p in _children_of_me() if p not in keep_pids]
-        if not orphans:
-            break
-        for p in orphans:
-            try:
-                pid, _st, ru = os.wait4(p, os.WNOHANG)
-            except ChildProcessError:
-                continue
-            if pid:
-                left += ru.ru_utime + ru.ru_stime
-        if time.monotonic() > reap_deadline:
-            for p in orphans:
-                with _suppress():
-                    os.kill(p, signal.SIGKILL)
-        time.sleep(0.02)
+    left = reap_orphans(keep_pids)
     server = sites.cpu_seconds() - server0
     others = _system_busy_seconds() - busy0 - cpu_main - left - server
     return Measured(wall, cpu_main, left, server, max(0.0, others), proc.returncode)
 
 
-class _suppress:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> bool:
-        return True
+def reap_orphans(keep_pids: set[int]) -> float:
+    """CPU seconds of the processes a crawler left to us (we are a child subreaper): its extraction
+    forkserver and pool processes, which exit once their parent is gone (EOF on its alive pipe)."""
+    cpu = 0.0
+    deadline = time.monotonic() + 30
+    while True:
+        orphans = [p for p in _children_of_me() if p not in keep_pids]
+        if not orphans:
+            return cpu
+        for pid in orphans:
+            try:
+                done, _status, usage = os.wait4(pid, os.WNOHANG)
+            except ChildProcessError:
+                continue
+            if done:
+                cpu += usage.ru_utime + usage.ru_stime
+            elif time.monotonic() > deadline:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+        time.sleep(0.02)
 
 
 # --- reading the WARCs back ---------------------------------------------------------------------
@@ -464,28 +462,30 @@ class Bench:
                 return None
 
         lines = []
-        r = ratio("latency", "newsarchiver", "wget", "responses_per_s")
-        if r is not None:
-            goals["latency_responses_per_s_vs_wget"] = round(r, 2)
-            lines.append(f"latency  newsarchiver/wget responses/s = {r:.2f}x   (goal >= 3x: {'MET' if r >= 3 else 'NOT MET'})")
-            m = ratio("latency", "minimal", "wget", "responses_per_s")
-            if m is not None:
-                lines.append(f"         minimal/wget responses/s      = {m:.2f}x   (reference)")
-        r = ratio("sitemap", "newsarchiver", "wget", "articles_per_s")
-        if r is not None:
-            goals["sitemap_articles_per_s_vs_wget"] = round(r, 2)
-            lines.append(f"sitemap  newsarchiver/wget articles/s  = {r:.2f}x   (goal >= 1x: {'MET' if r >= 1 else 'NOT MET'})")
-            c = ratio("sitemap", "newsarchiver", "wget", "cpu_ms_per_response")
-            if c is not None:
-                lines.append(f"         newsarchiver/wget CPU ms/resp = {c:.2f}x   (reference)")
-            for tool in ("minimal", "wget-list"):
-                m = ratio("sitemap", tool, "wget", "articles_per_s")
-                if m is not None:
-                    lines.append(f"         {tool}/wget articles/s {' ' * (12 - len(tool))}= {m:.2f}x   (reference)")
-            r2 = ratio("sitemap", "newsarchiver", "wget-list", "articles_per_s")
-            if r2 is not None:
-                goals["sitemap_articles_per_s_vs_wget_list"] = round(r2, 2)
-                lines.append(f"         newsarchiver/wget-list articles/s = {r2:.2f}x   (stricter reference)")
+
+        def compare(scen: str, tool: str, peer: str, key: str, what: str, note: str,
+                    goal_key: str | None = None, goal: float | None = None) -> None:
+            """One printed ratio of tool to peer; with a goal, also recorded and judged."""
+            r = ratio(scen, tool, peer, key)
+            if r is None:
+                return
+            if goal is not None:
+                note = f"goal >= {goal:g}x: {'MET' if r >= goal else 'NOT MET'}"
+            if goal_key:
+                goals[goal_key] = round(r, 2)
+            label = scen if goal is not None else ""  # a scenario's lines start with its goal
+            lines.append(f"{label:8} {tool}/{peer} {what:{36 - len(tool) - len(peer)}} = {r:.2f}x   ({note})")
+
+        compare("latency", "newsarchiver", "wget", "responses_per_s", "responses/s", "",
+                "latency_responses_per_s_vs_wget", 3)
+        compare("latency", "minimal", "wget", "responses_per_s", "responses/s", "reference")
+        compare("sitemap", "newsarchiver", "wget", "articles_per_s", "articles/s", "",
+                "sitemap_articles_per_s_vs_wget", 1)
+        compare("sitemap", "newsarchiver", "wget", "cpu_ms_per_response", "CPU ms/resp", "reference")
+        compare("sitemap", "minimal", "wget", "articles_per_s", "articles/s", "reference")
+        compare("sitemap", "wget-list", "wget", "articles_per_s", "articles/s", "reference")
+        compare("sitemap", "newsarchiver", "wget-list", "articles_per_s", "articles/s", "stricter reference",
+                "sitemap_articles_per_s_vs_wget_list")
         for scen in ("cpu", "sitemap"):
             r = ratio(scen, "newsarchiver", "minimal", "cpu_ms_per_response")
             if r is None:

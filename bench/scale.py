@@ -567,7 +567,7 @@ def run_workers(n: int, repeat: int, sites: Any, pol: Politeness, args: argparse
             procs = [start_worker(k + 1, config, run_dir) for k in range(n)]
             codes, worker_cpu = wait_all(procs, t0 + args.worker_timeout)
             wall = time.monotonic() - t0
-            worker_cpu += reap_orphans(set(sites.pids), crawl_bench)
+            worker_cpu += crawl_bench.reap_orphans(set(sites.pids))
             busy = crawl_bench._system_busy_seconds() - busy0
         cpu = {"workers": worker_cpu, "sites": watch.seconds(sites=True), "postgresql": watch.seconds(sites=False)}
         cpu["others"] = max(0.0, busy - sum(cpu.values()))
@@ -670,27 +670,6 @@ def wait_all(procs: list[subprocess.Popen[bytes]], deadline: float) -> tuple[lis
                 os.killpg(proc.pid, signal.SIGKILL)
         time.sleep(0.02)
     return [codes[p.pid] for p in procs], cpu
-
-
-def reap_orphans(keep: set[int], crawl_bench: Any) -> float:
-    """CPU seconds of the workers' processes left to us (we are a child subreaper): their
-    extraction forkservers and pool processes, which exit once the worker is gone."""
-    cpu = 0.0
-    deadline = time.monotonic() + 30
-    while True:
-        orphans = [p for p in crawl_bench._children_of_me() if p not in keep]
-        if not orphans:
-            return cpu
-        for pid in orphans:
-            try:
-                done, _status, usage = os.wait4(pid, os.WNOHANG)
-            except ChildProcessError:
-                continue
-            if done:
-                cpu += usage.ru_utime + usage.ru_stime
-            elif time.monotonic() > deadline:
-                os.kill(pid, signal.SIGKILL)
-        time.sleep(0.02)
 
 
 def last_line(log: Path) -> str:

@@ -130,8 +130,7 @@ def cdxj_entry(url: str, warc_date: str, mime: Optional[str], status: int,
     if revisit:
         fields["mime"] = "warc/revisit"
     elif mime is not None:
-        mime = _as_warcio_reads_it(mime).strip()
-        fields["mime"] = _RE_SPACE.split(mime, 1)[0].strip() if mime else mime
+        fields["mime"] = _RE_SPACE.split(_as_warcio_reads_it(mime).strip(), 1)[0].strip()
     fields["status"] = str(status)
     if digest:
         fields["digest"] = digest

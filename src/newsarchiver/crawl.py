@@ -118,6 +118,8 @@ class Crawler:
             gzip_level=config.warc.gzip_level, info=self._warcinfo(),
         )
         self.pool = ExtractionPool(config.extract.workers)
+        # Extraction processes build the conversion record of each article at this gzip level.
+        self._conversion_level = config.warc.gzip_level if config.warc.conversion_records else None
         self._network_done: queue.SimpleQueue[QueuedUrl] = queue.SimpleQueue()  # filled by fetch threads
         self._wakeup = Wakeup()
         self._cdxj_indexed = 0  # how many of the writer's closed files are in index.cdxj
@@ -157,8 +159,10 @@ class Crawler:
         """The outcome of another URL (a redirect target fetched on the way)."""
         self.frontier.mark(url, state, note)
 
-    def _released(self, item: QueuedUrl) -> None:
+    def _released(self, item: QueuedUrl) -> bool:
+        """A fetch is done with the network; True when that frees a connection to dispatch to."""
         self.slots.release(item.host)
+        return True
 
     def _commit(self) -> None:
         self.frontier.commit()
@@ -328,14 +332,13 @@ class Crawler:
 
     def _release_connections(self) -> bool:
         """Free the host connection of every fetch that has finished with the network; True if any."""
-        released = False
+        freed = False
         while True:
             try:
                 item = self._network_done.get_nowait()
             except queue.Empty:
-                return released
-            self._released(item)
-            released = True
+                return freed
+            freed = self._released(item) or freed
 
     def _has_dispatchable_soon(self) -> bool:
         return self.frontier.pending() > 0 and not self._page_budget_spent_everywhere()
@@ -538,9 +541,8 @@ class Crawler:
             self.report.extraction_pending += 1
         elif is_page:
             host = (urlsplit(hop.url).hostname or "").lower()
-            conversion_level = self.config.warc.gzip_level if self.config.warc.conversion_records else None
             self.pool.submit(self.archive_dir, capture, self.config.site_rules(host), meta, self._learned(host),
-                             conversion_level)
+                             self._conversion_level)
         elif self.store is not None:
             outcome = self.store.record_capture(capture, None, run_id=self.run_id, **meta)
             if outcome.is_removed:

@@ -198,7 +198,7 @@ class HostSlots:
             longer = min(seconds, 60.0)  # a hostile Crawl-delay must not stall a run forever
             # The wait after robots.txt itself was scheduled with the old delay: lengthen it too.
             shorter = self.host_delay.get(host, self.delay)
-            self.next_at[host] += (longer - shorter) / (1 if self.connections == 1 else self.connections)
+            self.next_at[host] += (longer - shorter) / self.connections
             self.host_delay[host] = longer
 
     def wait_for(self, host: str) -> float:

@@ -106,13 +106,9 @@ class WorkerCrawler(Crawler):
     def _mark(self, url: str, state: str, note: Optional[str]) -> None:
         self._marks.append(Outcome(url, state, note, host_key(url)))
 
-    def _released(self, item: QueuedUrl) -> None:
-        pass  # the claim's outcome (in _commit) frees the host
-
-    def _release_connections(self) -> bool:
-        """Nothing frees a host here before the claim's outcome is committed, so there is nothing
-        new to dispatch either (another claim would be a database round trip for nothing)."""
-        super()._release_connections()
+    def _released(self, item: QueuedUrl) -> bool:
+        # The claim's outcome (in _commit) frees the host: nothing to dispatch to yet, and another
+        # claim now would be a database round trip for nothing.
         return False
 
     def _commit(self) -> None:
