@@ -127,10 +127,14 @@ def test_response_without_request(tmp_path: Path) -> None:
     assert _only_problem(path).endswith("response https://news.example/alone: no request record linked by WARC-Concurrent-To")
 
 
-def test_request_without_response(tmp_path: Path) -> None:
+def test_request_without_response_is_a_warning(tmp_path: Path) -> None:
+    # A failed attempt, faithfully recorded (wget writes the request before it reads the reply).
     path = write_records(tmp_path / "q.warc.gz", [warcinfo_record(), raw_record(
         "request", b"GET /x HTTP/1.1\r\n\r\n", url="https://news.example/x")])
-    assert _only_problem(path).endswith("no response record linked by WARC-Concurrent-To")
+    report = verify_warc(path)
+    assert report.ok, report.problems
+    assert len(report.warnings) == 1
+    assert "request https://news.example/x: no response record linked by WARC-Concurrent-To" in report.warnings[0]
 
 
 def test_missing_warcinfo(tmp_path: Path) -> None:
@@ -237,6 +241,19 @@ def test_cli_empty_archive_is_ok(tmp_path: Path) -> None:
     assert result.stderr.strip() == "no WARC files to verify"
 
 
+def _wget_warc(tmp_path: Path, server: http.server.ThreadingHTTPServer) -> Path:
+    """Serve `server` while `wget --recursive --warc-file` crawls it; the WARC wget wrote."""
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        subprocess.run(["wget", "-q", "-r", "-l", "2", "--tries", "3", "--delete-after", "--no-warc-keep-log",
+                        "--warc-file", str(tmp_path / "wget"), f"http://127.0.0.1:{server.server_port}/"],
+                       cwd=tmp_path, timeout=60, check=False)
+    finally:
+        server.shutdown()
+        server.server_close()
+    return tmp_path / "wget.warc.gz"
+
+
 @pytest.mark.skipif(shutil.which("wget") is None, reason="wget not installed")
 def test_a_real_wget_warc_passes(tmp_path: Path) -> None:
     """A foreign file written by wget (request first, link on the response, metadata records)."""
@@ -246,18 +263,43 @@ def test_a_real_wget_warc_passes(tmp_path: Path) -> None:
     (site / "article.html").write_text("<html><p>Accord signed</p></html>")
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     handler.log_message = lambda *args: None  # type: ignore[attr-defined]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        subprocess.run(["wget", "-q", "-r", "-l", "2", "--delete-after", "--no-warc-keep-log",
-                        "--warc-file", str(tmp_path / "wget"), f"http://127.0.0.1:{server.server_port}/"],
-                       cwd=tmp_path, timeout=60, check=False)
-    finally:
-        server.shutdown()
-        server.server_close()
-    path = tmp_path / "wget.warc.gz"
+    path = _wget_warc(tmp_path, http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler))
     report = verify_warc(path)
     assert report.ok, report.problems
     assert report.records >= 7  # warcinfo, 3 request/response pairs (incl. robots.txt), metadata
+    assert warcio_check(path) == 0
+
+
+class _DropsSecondRequestHandler(http.server.BaseHTTPRequestHandler):
+    """Answers the first request on a connection with keep-alive, then closes on the second unanswered.
+
+    That is a kept-alive connection the server dropped, as busy servers do: wget has already
+    written the second request to its WARC, gets no reply, and retries on a new connection.
+    """
+
+    protocol_version = "HTTP/1.1"
+    pages = {"/": b'<html><a href="article.html">article</a></html>', "/article.html": b"<p>Accord signed</p>"}
+
+    def do_GET(self) -> None:
+        answered = getattr(self, "answered", 0)
+        if answered:
+            self.close_connection = True  # drop it without a word
+            return
+        self.answered = answered + 1
+        body = self.pages.get(self.path)
+        self.send_response(200 if body is not None else 404)
+        self.send_header("Content-Length", str(len(body or b"")))
+        self.end_headers()
+        self.wfile.write(body or b"")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.skipif(shutil.which("wget") is None, reason="wget not installed")
+def test_wget_retry_after_a_dropped_connection_leaves_a_warning(tmp_path: Path) -> None:
+    path = _wget_warc(tmp_path, http.server.ThreadingHTTPServer(("127.0.0.1", 0), _DropsSecondRequestHandler))
+    report = verify_warc(path)
+    assert report.ok, report.problems
+    assert any("request" in w and "/robots.txt: no response record" in w for w in report.warnings), report.warnings
     assert warcio_check(path) == 0

@@ -2,13 +2,18 @@
 
 Structure readable to the end of the file (no truncated record, no garbage), every block and
 payload digest, unique WARC-Record-IDs, a `warcinfo` record first, each HTTP `response` paired
-with a `request` by WARC-Concurrent-To and each `request` with a response, the fields a revisit
-needs, and a name without the `.open` suffix of a file still being written. Every problem is one
-line; a record cut on purpose by the crawler (WARC-Truncated) is a warning, not a problem.
+with a `request` by WARC-Concurrent-To, the fields a revisit needs, and a name without the `.open`
+suffix of a file still being written. Every problem is one line. Two things are warnings, not
+problems: a record cut on purpose by the crawler (WARC-Truncated), and a `request` with no response.
 
 Decision: a missing `warcinfo` first record is a problem for every WARC, ours or foreign: wget,
 Heritrix and browsertrix-crawler all write one, so its absence means damage or a careless tool.
 ARC files get the checks that make sense for ARC (no record IDs, no request records).
+
+Decision: a request without a response is a faithful record of a failed attempt, not damage. wget
+writes the request before it reads the reply; when a kept-alive connection turns out closed it
+retries on a new one and the first request stays alone. A response without its request is still
+a problem: no tool writes that on purpose.
 """
 
 from __future__ import annotations
@@ -130,7 +135,7 @@ class _Checks:
         return self.problems
 
     def _check_pairs(self) -> None:
-        """Each HTTP response needs a request, and each request a response or revisit.
+        """Each HTTP response needs a request; a request without a response or revisit is a warning.
 
         Tools link either way round (warcio, Heritrix and browsertrix put WARC-Concurrent-To on the
         request, wget on the response), so a link in either direction counts.
@@ -146,4 +151,5 @@ class _Checks:
             if link.rec_type == "response" and "request" not in linked:
                 self.problems.append(f"{where}: no request record linked by WARC-Concurrent-To")
             elif link.rec_type == "request" and not linked & {"response", "revisit"}:
-                self.problems.append(f"{where}: no response record linked by WARC-Concurrent-To")
+                self.warnings.append(f"{where}: no response record linked by WARC-Concurrent-To "
+                                     "(the fetch failed after the request was written)")
