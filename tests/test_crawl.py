@@ -16,7 +16,9 @@ import pytest
 from newsarchiver.config import Config, Job, default_config
 from newsarchiver.crawl import Crawler
 from newsarchiver.errors import ExitCode
+from newsarchiver.frontier import Frontier
 from newsarchiver.sample_site import SampleSiteServer, generate_site, wait_until
+from newsarchiver.sample_site.pages import PRIVATE_PATH
 from warc_checks import assert_valid_warcs, records
 
 
@@ -148,6 +150,42 @@ def hostile_crawl(tmp_path_factory: pytest.TempPathFactory):
         report = Crawler(fast_config(archive, workers=8), job).run()
         elapsed = time.monotonic() - started
         yield archive, report, server, elapsed
+
+
+def test_redirects_obey_robots_txt_and_exclude_patterns(tmp_path: Path) -> None:
+    """A redirect is followed where a link would be: never to a URL robots.txt disallows or an
+    exclude pattern rejects, and to another host only after that host's robots.txt is read."""
+    site = generate_site(n_articles=2)
+    with SampleSiteServer(site, hostile=True) as server, SampleSiteServer(site) as closed, \
+            SampleSiteServer(site) as open_site:
+        closed.robots_mode = "disallow-all"
+        article = site.articles[0].path
+        seeds = (server.url + "/hostile/redirect?to=" + PRIVATE_PATH,  # same host, disallowed
+                 server.url + "/hostile/redirect?to=" + closed.url + article,  # a host that says no
+                 server.url + "/hostile/redirect?to=" + open_site.url + article,
+                 server.url + "/hostile/chain/4")  # its third hop is excluded
+        job = Job(name="redirects", seeds=seeds, max_depth=0, exclude=("chain/2$",))
+        report = Crawler(fast_config(tmp_path, page_assets="none"), job).run()
+        assert PRIVATE_PATH not in server.requests.paths()
+        assert closed.requests.paths() == ["/robots.txt"]
+        assert open_site.requests.paths() == ["/robots.txt", article]
+        assert "/hostile/chain/3" in server.requests.paths() and "/hostile/chain/2" not in server.requests.paths()
+    assert report.robots_excluded == 2 and report.failures == 0 and report.blocked == 0
+    frontier = Frontier(tmp_path / ".state" / "redirects.frontier.sqlite")
+    assert frontier.state_of(seeds[0])[2] == "done"
+    assert_valid_warcs(tmp_path)
+
+
+def test_a_refused_robots_txt_ends_the_crawl(tmp_path: Path) -> None:
+    """robots.txt redirected to an address the SSRF guard refuses counts as unreachable (RFC 9309:
+    disallow all); the crawl used to wait for it forever."""
+    with SampleSiteServer(generate_site(n_articles=2)) as server:
+        server.robots_mode = "to-private"
+        job = Job(name="refused", seeds=(server.url + "/",), max_depth=1)
+        report = Crawler(fast_config(tmp_path), job).run()
+        assert server.requests.paths() == ["/robots.txt"]
+    assert report.blocked == 1 and report.robots_excluded == 1 and not report.interrupted
+    assert_valid_warcs(tmp_path)
 
 
 def _response(archive: Path, suffix: str) -> tuple[dict[str, str], object]:
@@ -319,18 +357,23 @@ def test_recrawl_sends_conditional_requests_and_writes_revisits(tmp_path: Path) 
     assert_valid_warcs(archive)
 
 
+def _crawl_stopped_by_sigterm(server: SampleSiteServer, archive: Path) -> str:
+    """Start a crawl of `server`, SIGTERM it once two articles were fetched; its stderr."""
+    args = [sys.executable, "-m", "newsarchiver", "crawl", server.url + "/", "--archive", str(archive),
+            "--delay", "0.3", "--max-depth", "1"]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert wait_until(lambda: sum(p.startswith("/a/") for p in server.requests.paths()) >= 2, timeout=60)
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == ExitCode.INTERRUPTED, err
+    return err
+
+
 def test_sigterm_closes_warcs_and_resumes(tmp_path: Path) -> None:
     site = generate_site(n_articles=6)
     archive = tmp_path / "a"
     with SampleSiteServer(site) as server:
-        args = [sys.executable, "-m", "newsarchiver", "crawl", server.url + "/", "--archive", str(archive),
-                "--delay", "0.3", "--max-depth", "1"]
-        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert wait_until(lambda: sum(p.startswith("/a/") for p in server.requests.paths()) >= 2, timeout=60)
-        proc.send_signal(signal.SIGTERM)
-        _out, err = proc.communicate(timeout=60)
-        assert proc.returncode == ExitCode.INTERRUPTED, err
-        assert "resume" in err
+        assert "resume" in _crawl_stopped_by_sigterm(server, archive)
         assert not list(archive.glob("*.open"))
         assert_valid_warcs(archive)
         again = run_cli("crawl", server.url + "/", "--archive", str(archive), "--delay", "0", "--max-depth", "1")
@@ -338,6 +381,23 @@ def test_sigterm_closes_warcs_and_resumes(tmp_path: Path) -> None:
         paths = server.requests.paths()
     for article in site.articles:
         assert paths.count(article.path) == 1
+
+
+def test_a_resumed_crawl_reads_robots_txt_again(tmp_path: Path) -> None:
+    """The URLs a stopped crawl left queued come back without their host's rules: the resumed
+    run fetches robots.txt before any of them (it used to fetch them under no rules at all)."""
+    site = generate_site(n_articles=6)
+    archive = tmp_path / "a"
+    with SampleSiteServer(site) as server:
+        _crawl_stopped_by_sigterm(server, archive)
+        fetched_before = {p for p in server.requests.paths() if p.startswith("/a/")}
+        assert len(fetched_before) < len(site.articles)
+        server.requests.clear()
+        server.robots_mode = "disallow-all"  # the site closed its doors while we were stopped
+        again = run_cli("crawl", server.url + "/", "--archive", str(archive), "--delay", "0", "--max-depth", "1")
+        assert again.returncode == 0, again.stderr
+        assert server.requests.paths() == ["/robots.txt"]
+    assert_valid_warcs(archive)
 
 
 def test_resume_trusts_the_warc_over_unsaved_frontier_marks(tmp_path: Path) -> None:

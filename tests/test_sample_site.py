@@ -203,11 +203,11 @@ def test_robots_txt_modes(site_server: SampleSiteServer) -> None:
     r = get(site_server, "/robots.txt")
     assert "Disallow: /private/" in r.text and f"Sitemap: {site_server.url}/sitemap.xml" in r.text
     expected = {"normal": 200, "crawl-delay": 200, "disallow-all": 200, "missing": 404, "401": 401,
-                "403": 403, "500": 500, "garbage": 200}
+                "403": 403, "500": 500, "garbage": 200, "to-private": 302}
     assert set(expected) == set(ROBOTS_MODES)
     for mode, status in expected.items():
         site_server.robots_mode = mode
-        assert get(site_server, "/robots.txt").status_code == status, mode
+        assert get(site_server, "/robots.txt", allow_redirects=False).status_code == status, mode
     site_server.robots_mode = "crawl-delay"
     assert "Crawl-delay: 2" in get(site_server, "/robots.txt").text
     site_server.robots_mode = "garbage"

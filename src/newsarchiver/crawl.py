@@ -29,7 +29,7 @@ from newsarchiver.fetch import Fetcher, retry_after_seconds, utc_now_iso
 from newsarchiver.frontier import Frontier, HostSlots, QueuedUrl
 from newsarchiver.models import Article, FetchResult, RunReport, header_value
 from newsarchiver.pipeline import ExtractionPool, WaitFor
-from newsarchiver.robots import RobotsPolicy
+from newsarchiver.robots import RobotsPolicy, robots_url
 from newsarchiver.ssrf import AddressPolicy
 from newsarchiver.urls import Scope, host_key, normalize_url
 
@@ -56,6 +56,8 @@ class Exchange:
     discovered: list[tuple[str, str, int, bool]] = field(default_factory=list)  # (url, kind, depth, force)
     blocked: Optional[str] = None  # a redirect refused by the SSRF guard or the scheme filter
     error: Optional[str] = None
+    not_followed: Optional[str] = None  # why the last redirect was not followed (robots.txt, exclude)
+    handed_off: Optional[str] = None  # a redirect to a host whose robots.txt is unknown: queued instead
 
 
 class Wakeup:
@@ -249,13 +251,17 @@ class Crawler:
         if url is None or self.frontier.is_known(url) or not self._wanted(url, kind, depth, force):
             return
         host = host_key(url)
-        if host not in self.robots and self.config.crawl.obey_robots:
-            robots_url = f"{urlsplit(url).scheme}://{host}/robots.txt"
-            self.robots[host] = None
-            # A resumed run knows robots.txt from before the stop but not its rules: fetch it again.
-            self.frontier.add(robots_url, host, "robots", 0, None, again=True)
+        self._robots_first(url, host)
         if self.frontier.add(url, host, kind, depth, source):
             self.report.discovered += 1
+
+    def _robots_first(self, url: str, host: str) -> None:
+        """Queue the host's robots.txt once per run, ahead of its pages (it has the lowest priority)."""
+        if host in self.robots or not self.config.crawl.obey_robots:
+            return
+        self.robots[host] = None
+        # A resumed run knows robots.txt from before the stop but not its rules: fetch it again.
+        self.frontier.add(robots_url(url), host, "robots", 0, None, again=True)
 
     # -- the main loop -----------------------------------------------------------------------
 
@@ -366,8 +372,11 @@ class Crawler:
                 item = self.frontier.peek(host)
                 if item is None:
                     break
-                if item.kind != "robots" and self.robots.get(host, True) is None:
-                    break  # robots.txt of this host not fetched yet
+                if item.kind != "robots" and self.config.crawl.obey_robots:
+                    # URLs queued before a stop come back without their host's rules: fetch them first.
+                    self._robots_first(item.url, host)
+                    if self.robots[host] is None:
+                        break  # robots.txt of this host not fetched yet
                 self.frontier.pop(host)
                 if not self._allowed(item):
                     continue
@@ -456,10 +465,40 @@ class Crawler:
             if target in seen:
                 exchange.error = f"redirect loop at {target}"
                 return exchange
+            if item.kind != "robots" and not self._may_follow(exchange, target):
+                return exchange
             seen.add(target)
             url = target
         exchange.error = f"more than {self.config.crawl.max_redirects} redirects"
         return exchange
+
+    def _may_follow(self, exchange: Exchange, target: str) -> bool:
+        """A redirect is followed where a link would be: not to an excluded URL, nor past robots.txt.
+
+        A target on a host whose robots.txt this run has not read yet goes to the frontier, which
+        fetches that robots.txt first and keeps to the host's politeness. Hosts out of the default
+        scope are followed: the redirect is the site's own answer for a URL the crawl wanted.
+        """
+        excluded = self.scope.excluded(target)
+        if excluded:
+            exchange.not_followed = f"redirect to {target} not followed: {excluded}"
+            return False
+        if not self.config.crawl.obey_robots:
+            return True
+        policy = self.robots.get(host_key(target))  # read from a fetch thread: dict.get is atomic
+        if policy is None:
+            try:  # refused here, the redirect is recorded as refused, as it was when followed
+                if self.fetcher.policy is not None:
+                    self.fetcher.policy.resolve(target)
+            except BlockedError as exc:
+                exchange.blocked = f"{target}: {exc}"
+                return False
+            exchange.handed_off = target
+            return False
+        if not policy.allowed(target):
+            exchange.not_followed = f"redirect to {target} not followed: robots.txt disallows"
+            return False
+        return True
 
     def _fetch_with_retries(self, url: str, extra: dict[str, str]) -> FetchResult:
         settings = self.config.crawl
@@ -489,6 +528,8 @@ class Crawler:
             self._archive(hop, prepared, item)
         final = exchange.hops[-1] if exchange.hops else None
         if exchange.blocked:
+            if item.kind == "robots":
+                self._learn_robots(item, None)  # refused is unreachable: disallow, and the host's pages stop waiting
             self.report.blocked += 1
             self.report.failed_urls.append((item.url, exchange.blocked))
             self.writer.write_failure(item.url, exchange.blocked, self.job.name)
@@ -505,12 +546,17 @@ class Crawler:
             self._learn_robots(item, final)
         for url, kind, depth, force in exchange.discovered:
             self._enqueue(url, kind, depth, final.url, force=force)
+        if exchange.handed_off:
+            self._enqueue(exchange.handed_off, item.kind, item.depth, final.url, force=True)
+        if exchange.not_followed and exchange.not_followed.endswith("robots.txt disallows"):
+            self.report.robots_excluded += 1
         # An archived article asked again that answers 404/410 is recorded as removed, not failed.
         gone = item.source == "recapture" and final.status in (404, 410)
         if final.status >= 400 and item.kind != "robots" and not gone:
             self.report.failures += 1
             self.report.failed_urls.append((item.url, f"HTTP {final.status}"))
-        self._finish(item, "done", f"HTTP {final.status}")
+        note = f"HTTP {final.status}" + (f"; {exchange.not_followed}" if exchange.not_followed else "")
+        self._finish(item, "done", note)
 
     def _record_failure(self, item: QueuedUrl, reason: str) -> None:
         if item.kind == "robots":

@@ -461,11 +461,18 @@ class Scope:
             return None
         if self.same_host and not self._host_allowed(normalized):
             return f"host {urlsplit(normalized).netloc} is not a seed or allowed host"
-        for pattern in self.exclude:
-            if pattern.search(normalized):
-                return f"matches exclude pattern {pattern.pattern!r}"
+        excluded = self.excluded(normalized)
+        if excluded:
+            return excluded
         if self.include and not any(p.search(normalized) for p in self.include):
             return "matches no include pattern"
+        return None
+
+    def excluded(self, url: str) -> str | None:
+        """The exclude pattern ``url`` matches, as a reason, or None (include and hosts aside)."""
+        for pattern in self.exclude:
+            if pattern.search(url):
+                return f"matches exclude pattern {pattern.pattern!r}"
         return None
 
     def _host_allowed(self, normalized: str) -> bool:

@@ -33,6 +33,7 @@ Path                           Behaviour
 /hostile/huge                  server.huge_mb MB (30) of HTML with Content-Length, streamed
 /hostile/malformed             unclosed tags, NUL bytes, invalid UTF-8, an early </html>
 /hostile/other-host            302 to the same site on http://127.0.0.2:PORT/ (server.peer)
+/hostile/redirect?to=URL       302 to URL, whatever it is (an open redirect, as many sites have)
 /hostile/to-metadata           302 to http://169.254.169.254/latest/meta-data/ (SSRF bait)
 /hostile/to-private            302 to http://10.0.0.1/ (SSRF bait)
 /hostile/to-file               302 to file:///etc/passwd
@@ -360,6 +361,7 @@ ROUTES: dict[str, Callable[[Handler, Query], None]] = {
     "/hostile/huge": huge,
     "/hostile/malformed": lambda h, q: h.send(200, MALFORMED, {"Content-Type": "text/html"}),
     "/hostile/other-host": other_host,
+    "/hostile/redirect": lambda h, q: _redirect(h, q.get("to", ["/"])[0]),
     "/hostile/to-metadata": _to("http://169.254.169.254/latest/meta-data/"),
     "/hostile/to-private": _to("http://10.0.0.1/"),
     "/hostile/to-file": _to("file:///etc/passwd"),

@@ -37,6 +37,7 @@ ROBOTS_MODES = (
     "403",           # 403: likewise allow all
     "500",           # 500: must be treated as "disallow all" (RFC 9309 2.3.1.4)
     "garbage",       # 200 with non-UTF-8 bytes around the normal rules
+    "to-private",    # 302 to http://10.0.0.1/robots.txt: refused by the SSRF guard, so unreachable
 )
 
 
@@ -360,6 +361,8 @@ class SampleSiteServer:
             body = (b"\xff\xfe# R\xe9gles pour les robots \x80\x81\x82\n\x00\xc3\x28 junk\n"
                     + feeds.robots_txt(self.url).encode() + b"\x9f\x92\x96 \xe9t\xe9\n")
             return Response(200, body, {"Content-Type": "text/plain"})
+        if mode == "to-private":
+            return Response(302, b"moved\n", {**plain, "Location": "http://10.0.0.1/robots.txt"})
         raise ValueError(f"robots_mode must be one of {', '.join(ROBOTS_MODES)}, got {mode!r}")
 
 
