@@ -536,6 +536,7 @@ def test_no_extract_archives_now_and_import_pending_indexes_later(tmp_path: Path
 @pytest.mark.parametrize("args, expected", [
     (["crawl", "http://"], "not a valid URL"),
     (["crawl", "http://127.0.0.1:9/", "--exclude", "("], "--exclude '(': invalid regular expression"),
+    (["crawl", "http://127.0.0.1:9/", "--allow-host", "bad host/x"], "--allow-host: allowed host 'bad host/x' is not a host name"),
     (["import"], "give WARC files or --pending"),
     (["import", "x.warc.gz", "--pending"], "give WARC files or --pending"),
 ])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from newsarchiver import __version__
 from newsarchiver.db import redact_url
 from newsarchiver.errors import ConfigError
 from newsarchiver.jobs import parse_schedule
+from newsarchiver.urls import allowed_host_problem, normalize_url
 
 DEFAULT_USER_AGENT = (
     f"newsarchiver/{__version__} (+https://github.com/newsarchiver/newsarchiver; "
@@ -246,8 +248,9 @@ def _coerce(value: Any, annotation: str, key_path: str, key: str, loc: _Locator,
             raise fail("an integer")
         return value
     if annotation == "float":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise fail("a number")
+        # TOML has inf and nan; no setting means "forever", and both crash int() further on.
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise fail("a finite number")
         return float(value)
     if annotation == "str":
         if not isinstance(value, str):
@@ -282,7 +285,8 @@ def _check_ranges(crawl: CrawlSettings, warc: WarcSettings, extract: ExtractSett
         ("crawl", "delay_seconds", crawl.delay_seconds >= 0, "a number >= 0"),
         ("crawl", "connections_per_host", 1 <= crawl.connections_per_host <= 16, "an integer from 1 to 16"),
         ("crawl", "workers", 1 <= crawl.workers <= 256, "an integer from 1 to 256"),
-        ("crawl", "user_agent", bool(crawl.user_agent.strip()), "a non-empty User-Agent"),
+        ("crawl", "user_agent", bool(crawl.user_agent.strip()) and crawl.user_agent.isprintable(),
+         "a non-empty User-Agent on one line"),
         ("crawl", "page_assets", crawl.page_assets in ("same-site", "all", "none"), '"same-site", "all" or "none"'),
         ("warc", "max_warc_mb", warc.max_warc_mb > 0, "a number > 0"),
         ("warc", "gzip_level", 1 <= warc.gzip_level <= 9, "an integer from 1 to 9"),
@@ -351,8 +355,13 @@ def _job(i: int, raw: dict[str, Any], loc: _Locator) -> Job:
                         "name", "jobs", i)
     for key in ("seeds", "feeds", "sitemaps"):
         for url in values.get(key, ()):
-            if not re.match(r"^https?://[^/\s]+", url):
+            # The crawler's own normalisation: a URL it would drop must not pass here.
+            if not re.match(r"^https?://[^/\s]+", url) or normalize_url(url) is None:
                 raise loc.error(f"{prefix}{key}", f"expected an http:// or https:// URL, got {url!r}", key, "jobs", i)
+    for host in values.get("allowed_hosts", ()):
+        problem = allowed_host_problem(host)
+        if problem:
+            raise loc.error(f"{prefix}allowed_hosts", problem, "allowed_hosts", "jobs", i)
     if not (values.get("seeds") or values.get("feeds") or values.get("sitemaps")):
         raise loc.error(f"{prefix}seeds", "a job needs at least one of seeds, feeds or sitemaps", "name", "jobs", i)
     schedule = values.get("schedule", "hourly").strip()

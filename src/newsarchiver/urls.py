@@ -382,6 +382,15 @@ def _scope_host(netloc: str) -> str:
     return _strip_host_prefix(netloc, ("www.",))
 
 
+def allowed_host_problem(entry: str) -> str | None:
+    """Why ``entry`` cannot be an ``allowed_hosts`` entry, or None when it can."""
+    try:
+        Scope((), allowed_hosts=(entry,))
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 class Scope:
     """Which discovered URLs a crawl follows.
 

@@ -75,8 +75,12 @@ def run_crawl(args: argparse.Namespace) -> int:
         overrides["max_pages"] = args.max_pages
     if args.max_depth is not None:
         overrides["max_depth"] = args.max_depth
-    from newsarchiver.urls import normalize_url
+    from newsarchiver.urls import allowed_host_problem, normalize_url
 
+    for host in args.allow_host:
+        problem = allowed_host_problem(host)
+        if problem:
+            raise UsageError(f"--allow-host: {problem}")
     for url in args.urls:
         if not url.lower().startswith(("http://", "https://")):
             raise UsageError(f"{url}: only http:// and https:// URLs can be crawled")
