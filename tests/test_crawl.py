@@ -452,19 +452,44 @@ def _file_size_limit(limit: int):
     return apply
 
 
-def test_full_disk_is_one_clear_error_and_closed_records_stay_readable(tmp_path: Path) -> None:
+@pytest.mark.parametrize("limit", [40_000, 400_000])  # the index cannot be created; a WARC fills up
+def test_full_disk_is_one_clear_error_and_closed_records_stay_readable(tmp_path: Path, limit: int) -> None:
     """A file size limit stands in for a full disk: writes fail with an OSError as with ENOSPC."""
     archive = tmp_path / "a"
     with SampleSiteServer(generate_site(n_articles=20, page_kb=120)) as server:
         proc = subprocess.run(
             [sys.executable, "-m", "newsarchiver", "crawl", server.url + "/", "--archive", str(archive),
              "--delay", "0", "--max-depth", "1"],
-            capture_output=True, text=True, timeout=120, preexec_fn=_file_size_limit(400_000))
-    assert proc.returncode in (ExitCode.ARCHIVE, ExitCode.INDEX), proc.stderr
+            capture_output=True, text=True, timeout=120, preexec_fn=_file_size_limit(limit))
+    assert proc.returncode == ExitCode.ARCHIVE, proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("newsarchiver: error:")]
     assert len(errors) == 1 and "disk full" in errors[0]
     assert "Traceback" not in proc.stderr
-    assert_valid_warcs(archive)  # closed, renamed, every record whole
+    assert not list(archive.glob("*.open"))
+    if list(archive.glob("*.warc.gz")):
+        assert_valid_warcs(archive)  # closed, renamed, every record whole
+
+
+def test_a_frontier_that_cannot_be_written_is_an_archive_error(tmp_path: Path) -> None:
+    script = f"""
+import sys
+from pathlib import Path
+from newsarchiver.errors import ArchiveError
+from newsarchiver.frontier import Frontier
+frontier = Frontier(Path({str(tmp_path)!r}) / "f.sqlite")
+frontier.start("2024-05-01T00:00:00Z")
+try:
+    for i in range(20000):
+        frontier.add(f"http://example.org/{{i}}/" + "x" * 200, "example.org", "page", 1)
+        if i % 500 == 0:
+            frontier.commit()
+except ArchiveError as exc:
+    print(exc)
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          preexec_fn=_file_size_limit(300_000))
+    assert proc.returncode == 0, proc.stderr
+    assert "cannot write the crawl frontier" in proc.stdout and "disk full" in proc.stdout
 
 
 def test_warc_write_failure_cuts_the_partial_record(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@
      ├── ArchiveError                 exit 4  WARC files: unwritable directory, disk full
      │    └── WarcFormatError         exit 5  truncated, malformed or non-WARC input
      ├── IndexStoreError                 exit 6  the SQLite catalogue cannot be opened or is damaged
+     │    └── IndexWriteError         exit 4  ... or cannot be written (disk full, no permission)
      └── LockedError                  exit 7  another run of the same job holds its lock
 
 Every message is one line that names the object and, where there is one, the fix.
@@ -67,6 +68,12 @@ class WarcFormatError(ArchiveError):
 
 class IndexStoreError(NewsArchiverError):
     exit_code = ExitCode.INDEX
+
+
+class IndexWriteError(IndexStoreError):
+    """The index file cannot be written (disk full, permissions): the archive directory's fault."""
+
+    exit_code = ExitCode.ARCHIVE
 
 
 class LockedError(NewsArchiverError):

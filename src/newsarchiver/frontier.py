@@ -17,9 +17,10 @@ import itertools
 import sqlite3
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 from newsarchiver.errors import ArchiveError
 
@@ -80,14 +81,27 @@ class Frontier:
         return row[0] if row else None
 
     def _set_meta(self, key: str, value: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+        self._write("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def _write(self, sql: str, params: tuple[object, ...]) -> None:
+        with self._disk_errors():
+            self.db.execute(sql, params)
+
+    @contextmanager
+    def _disk_errors(self) -> Iterator[None]:
+        """A write that fails (disk full, permissions) is an archive error, exit 4, one line."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"{self.path}: cannot write the crawl frontier: {exc} (disk full?); free space "
+                               "and rerun: the run resumes from its WARC files") from exc
 
     def start(self, started_at: str) -> bool:
         """Begin a run; returns True when an unfinished earlier run is resumed instead."""
         if self._meta("state") == "running":
             self._load()
             return True
-        self.db.execute("DELETE FROM urls")
+        self._write("DELETE FROM urls", ())
         self._set_meta("state", "running")
         self._set_meta("started_at", started_at)
         self.commit()
@@ -100,7 +114,8 @@ class Frontier:
     def commit(self) -> None:
         """Make the marks and additions so far durable. The crawl commits once per loop pass;
         a crash loses at most that pass, and the WARC (recovered on resume) says what was fetched."""
-        self.db.commit()
+        with self._disk_errors():
+            self.db.commit()
 
     def state_of(self, url: str) -> Optional[tuple[str, int, str]]:
         """(kind, depth, state) of a URL in this run, or None."""
@@ -130,7 +145,7 @@ class Frontier:
         self._known.add(url)
         self._finished.discard(url)
         item = QueuedUrl(url, host, kind, depth, source, next(self._seq))
-        self.db.execute(
+        self._write(
             "INSERT INTO urls(url, host, kind, depth, source, seq) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(url) DO UPDATE SET state = 'queued', seq = excluded.seq",
             (url, host, kind, depth, source, item.seq),
@@ -143,7 +158,7 @@ class Frontier:
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self._known.add(url)
         self._finished.add(url)
-        self.db.execute(
+        self._write(
             "INSERT INTO urls(url, host, kind, depth, state, seq, note, done_at) VALUES (?, '', 'page', 0, ?, ?, ?, ?) "
             "ON CONFLICT(url) DO UPDATE SET state = excluded.state, note = excluded.note, done_at = excluded.done_at",
             (url, state, next(self._seq), note, now),
@@ -178,8 +193,10 @@ class Frontier:
         return dict(self.db.execute("SELECT state, COUNT(*) FROM urls GROUP BY state").fetchall())
 
     def close(self) -> None:
-        self.db.commit()
-        self.db.close()
+        try:
+            self.commit()
+        finally:
+            self.db.close()
 
 
 class HostSlots:

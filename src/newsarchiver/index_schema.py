@@ -21,7 +21,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from newsarchiver.errors import IndexStoreError
+from newsarchiver.errors import IndexStoreError, IndexWriteError
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -166,7 +166,7 @@ def migrate(conn: sqlite3.Connection) -> int:
             conn.execute(f"PRAGMA user_version = {number + 1}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            rollback(conn)  # a failed COMMIT (disk full) may have ended the transaction already
             raise
     return start
 
@@ -216,6 +216,6 @@ def store_error(path: Path, exc: sqlite3.Error) -> IndexStoreError:
     if "locked" in message or "busy" in message:
         return IndexStoreError(f"{path}: the index is busy (another process holds the write lock); try again")
     if "disk I/O error" in message or "database or disk is full" in message:
-        return IndexStoreError(f"{path}: {message} (disk full or no write permission?); free space and rerun: "
+        return IndexWriteError(f"{path}: {message} (disk full or no write permission?); free space and rerun: "
                                "the WARC files are intact and `newsarchiver reindex` rebuilds the index")
     return IndexStoreError(f"{path}: {message}")
