@@ -492,6 +492,35 @@ except ArchiveError as exc:
     assert "cannot write the crawl frontier" in proc.stdout and "disk full" in proc.stdout
 
 
+@pytest.mark.parametrize("torn_in", ["request", "response"])
+def test_recovery_cuts_a_torn_pair_whole(tmp_path: Path, torn_in: str) -> None:
+    """A crawl killed mid-write leaves a torn tail. Recovery keeps only whole request/response
+    pairs: a response whose request was torn goes with it (it used to stay, and fail verify)."""
+    from newsarchiver.archive import WarcWriter, recover_open_files
+    from newsarchiver.models import FetchResult
+    from test_warcread import warcio_offsets
+
+    writer = WarcWriter(tmp_path / "w", "torn", max_bytes=10**9, gzip_level=1)
+    for i in range(3):
+        writer.write_exchange(FetchResult(
+            url=f"http://example.org/{i}", method="GET", request_headers=(("Host", "example.org"),),
+            fetched_at="2024-05-01T00:00:00.000000Z", status=200, reason="OK",
+            headers=(("Content-Type", "text/html"),), body=b"<p>page</p>" * 50), "torn")
+    writer.close()
+    (written,) = (tmp_path / "w").glob("*.warc.gz")
+    offsets = warcio_offsets(written)  # warcinfo, then (response, request) x 3
+    last_response, last_request = offsets[-2], offsets[-1]
+    start, length = last_request if torn_in == "request" else last_response
+    data = written.read_bytes()
+    archive = tmp_path / "a"
+    archive.mkdir()
+    (archive / (written.name + ".open")).write_bytes(data[:start + length // 2])
+    (recovered,) = recover_open_files(archive)
+    assert recovered.records == 5 and recovered.dropped_bytes == start + length // 2 - last_response[0]
+    assert not list(archive.glob("*.open"))
+    assert_valid_warcs(archive)
+
+
 def test_warc_write_failure_cuts_the_partial_record(tmp_path: Path) -> None:
     script = f"""
 import sys

@@ -388,12 +388,21 @@ def recover_open_files(archive_dir: Path) -> list[RecoveredFile]:
             continue  # closed and renamed by its crawl meanwhile
         size = path.stat().st_size
         good_end, records, reason = 0, 0, None
+        unpaired: Optional[int] = None  # offset of a response whose request (written next) is not there yet
         try:
             for entry in iter_entries(str(path)):
+                if entry.rec_type in ("response", "revisit"):
+                    unpaired = entry.offset
+                elif entry.rec_type == "request":
+                    unpaired = None
                 good_end = entry.offset + entry.length
                 records += 1
         except WarcFormatError as exc:
             reason = exc.reason
+        if unpaired is not None:
+            # The pair went out in one write, response first: a response alone is part of the torn tail.
+            good_end, records = unpaired, records - 1
+            reason = reason or "a response without its request"
         if good_end < size:
             with open(path, "r+b") as handle:
                 handle.truncate(good_end)
