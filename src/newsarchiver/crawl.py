@@ -583,8 +583,11 @@ class Crawler:
                 "location": header_value(hop.headers, "Location")}  # a redirect to a front page = removed
         is_page = item.kind == "page" and hop.status == 200 and capture.mime in ("text/html", "application/xhtml+xml", "")
         if is_page and not self.config.extract.during_crawl:
-            # Left to `import --pending`, which indexes the whole file: nothing recorded now.
+            # The article is left to `import --pending`; the capture is recorded now, so the next
+            # run sends conditional requests and writes revisits for this page as for any other.
             self.report.extraction_pending += 1
+            if self.store is not None:
+                self.store.record_capture(capture, None, run_id=self.run_id, **meta)
         elif is_page:
             host = (urlsplit(hop.url).hostname or "").lower()
             self.pool.submit(self.archive_dir, capture, self.config.site_rules(host), meta, self._learned(host),

@@ -231,12 +231,17 @@ class Catalogue(SearchSyncMixin, VersionsMixin, QueriesMixin, JobQueriesMixin):
             existing = conn.execute('SELECT id, article_id, version_n FROM captures WHERE warc_file = ? AND "offset" = ?',
                                     (capture.warc_file, capture.offset)).fetchone()
             if existing:
+                if existing["article_id"] is None and article is not None and _is_success(capture.status):
+                    # Archived first without extraction (`crawl --no-extract`), its article comes now.
+                    return self._attach_late_article(conn, existing["id"], article)
                 return CaptureOutcome(existing["id"], existing["article_id"], existing["version_n"], False, False)
             conn.execute("INSERT INTO warc_files (name) VALUES (?) ON CONFLICT DO NOTHING", (capture.warc_file,))
             original_id = None
             if capture.status == 304:
                 # Not Modified: the server confirms the previous capture still stands.
                 original_id = self._previous_success(conn, capture.url, capture.captured_at)
+                if original_id is None:  # the capture it confirms may still wait for its article
+                    original_id = self._find_original(conn, capture)
             elif capture.record_type == "revisit":
                 original_id = self._find_original(conn, capture)
             cur = conn.execute(
@@ -333,10 +338,18 @@ class Catalogue(SearchSyncMixin, VersionsMixin, QueriesMixin, JobQueriesMixin):
 
     # --- maintenance ---------------------------------------------------------------------------
 
-    def has_capture(self, warc_file: str, offset: int) -> bool:
+    def capture_settled(self, warc_file: str, offset: int) -> bool:
+        """Indexed, and nothing left to extract: an import may skip the record.
+
+        A 200 HTML response without an article is extracted again: `crawl --no-extract` records
+        its pages without their articles. (After an interrupted import, its non-article pages
+        are extracted twice; the second pass adds nothing.)
+        """
         with self._read() as conn:
-            return conn.execute('SELECT 1 FROM captures WHERE warc_file = ? AND "offset" = ?',
-                                (warc_file, offset)).fetchone() is not None
+            return conn.execute(
+                'SELECT 1 FROM captures WHERE warc_file = ? AND "offset" = ? AND (article_id IS NOT NULL '
+                "OR record_type != 'response' OR status != 200 OR mime NOT IN ('text/html', 'application/xhtml+xml', ''))",
+                (warc_file, offset)).fetchone() is not None
 
     def copy_kept_state(self, old_db: Path) -> None:
         """Carry over what the WARCs do not hold (runs, learned boilerplate) from an SQLite index file."""

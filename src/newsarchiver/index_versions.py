@@ -92,6 +92,14 @@ class VersionsMixin:
         vkey = version_key(values["text_hash"], values["title"])
         return self._place_version(conn, capture, article_id, vkey, values, is_new)
 
+    def _attach_late_article(self, conn: Any, capture_id: int, article: Article) -> CaptureOutcome:
+        """A capture indexed without its article gets it, and so do the revisits that repeat it."""
+        outcome = self._attach_article(conn, capture_id, article)
+        for row in conn.execute("SELECT id FROM captures WHERE original_id = ? AND article_id IS NULL "
+                                "ORDER BY captured_at", (capture_id,)).fetchall():
+            self._attach_original(conn, row["id"], capture_id)
+        return outcome
+
     def _attach_original(self, conn: Any, capture_id: int, original_id: int) -> CaptureOutcome:
         """A revisit repeats its original's payload, so it shows the original's article and text."""
         capture = conn.execute("SELECT * FROM captures WHERE id = ?", (capture_id,)).fetchone()

@@ -325,7 +325,7 @@ def _extract_pass(catalogue: Catalogue, source: Path, name: str, config: Config,
                     continue
                 if not entry.url or not entry.date or not entry.url.lower().startswith(("http:", "https:")):
                     continue
-                if catalogue.has_capture(name, entry.offset):
+                if catalogue.capture_settled(name, entry.offset):
                     continue  # indexed by an earlier, interrupted run: skip the extraction cost
                 capture = _capture(entry, name, state["job"])
                 args = None
