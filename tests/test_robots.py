@@ -5,6 +5,7 @@ import gzip
 import pytest
 
 from newsarchiver.robots import MAX_ROBOTS_BYTES, RobotsPolicy, product_token, robots_url
+from newsarchiver.urls import normalize_url
 
 UA = "newsarchiver/0.1 (+https://github.com/newsarchiver/newsarchiver; digital preservation crawler)"
 
@@ -119,6 +120,8 @@ def test_bad_crawl_delay_is_ignored() -> None:
 
 def test_helpers() -> None:
     assert robots_url("https://example.com:8443/news/a?b=1#c") == "https://example.com:8443/robots.txt"
+    # The crawler asks for it by a normalised URL: no default port, so it is fetched and archived once.
+    assert robots_url(normalize_url("http://127.0.0.1:80/a")) == "http://127.0.0.1/robots.txt"
     assert product_token(UA) == "newsarchiver"
     assert product_token("") == "newsarchiver"
     assert "404" in repr(RobotsPolicy.from_response(404, b"", UA))
