@@ -176,6 +176,32 @@ def test_redirects_obey_robots_txt_and_exclude_patterns(tmp_path: Path) -> None:
     assert_valid_warcs(tmp_path)
 
 
+def test_redirect_handoffs_keep_the_page_budget_and_other_hosts_rules(tmp_path: Path) -> None:
+    """A redirect handed to another host takes the redirect's place in max_pages; a robots.txt
+    that redirects to another host's robots.txt does not stand in for that host's own rules
+    (its pages used to wait for them forever)."""
+    site = generate_site(n_articles=2)
+    with SampleSiteServer(site, hostile=True) as server, SampleSiteServer(site) as other:
+        article = site.articles[0].path
+        server.robots_moved_to = other.url + "/robots.txt"
+        job = Job(name="handoff", seeds=(server.url + "/hostile/redirect?to=" + other.url + article,
+                                         other.url + "/hostile/"), max_depth=0, max_pages=2)
+        report = Crawler(fast_config(tmp_path, page_assets="none", workers=1), job).run()
+        assert other.requests.paths().count(article) == 1
+        assert other.requests.paths().count("/robots.txt") == 2  # once for each host
+    assert not report.interrupted and report.failures == 1  # /hostile/ is not served by `other`
+    assert_valid_warcs(tmp_path)
+
+
+def test_a_redirect_to_a_host_that_does_not_resolve_is_a_failure_not_a_crash(tmp_path: Path) -> None:
+    with SampleSiteServer(generate_site(n_articles=2), hostile=True) as server:
+        seed = server.url + "/hostile/redirect?to=http://nosuchhost.invalid/story"
+        report = Crawler(fast_config(tmp_path), Job(name="nodns", seeds=(seed,), max_depth=0)).run()
+    failed = dict(report.failed_urls)
+    assert "nosuchhost.invalid" in failed[seed] and report.blocked == 0
+    assert_valid_warcs(tmp_path)
+
+
 def test_a_refused_robots_txt_ends_the_crawl(tmp_path: Path) -> None:
     """robots.txt redirected to an address the SSRF guard refuses counts as unreachable (RFC 9309:
     disallow all); the crawl used to wait for it forever."""
@@ -461,13 +487,17 @@ def test_full_disk_is_one_clear_error_and_closed_records_stay_readable(tmp_path:
             [sys.executable, "-m", "newsarchiver", "crawl", server.url + "/", "--archive", str(archive),
              "--delay", "0", "--max-depth", "1"],
             capture_output=True, text=True, timeout=120, preexec_fn=_file_size_limit(limit))
-    assert proc.returncode == ExitCode.ARCHIVE, proc.stderr
-    errors = [line for line in proc.stderr.splitlines() if line.startswith("newsarchiver: error:")]
-    assert len(errors) == 1 and "disk full" in errors[0]
-    assert "Traceback" not in proc.stderr
-    assert not list(archive.glob("*.open"))
-    if list(archive.glob("*.warc.gz")):
-        assert_valid_warcs(archive)  # closed, renamed, every record whole
+        assert proc.returncode == ExitCode.ARCHIVE, proc.stderr
+        errors = [line for line in proc.stderr.splitlines() if line.startswith("newsarchiver: error:")]
+        assert len(errors) == 1 and "disk full" in errors[0]
+        assert "Traceback" not in proc.stderr
+        assert not list(archive.glob("*.open"))
+        if list(archive.glob("*.warc.gz")):
+            assert_valid_warcs(archive)  # closed, renamed, every record whole
+        again = run_cli("crawl", server.url + "/", "--archive", str(archive), "--delay", "0", "--max-depth", "1")
+        assert again.returncode == 0, again.stderr
+        # A run ended by an error stays resumable: the rerun does not start over.
+        assert server.requests.paths().count("/") == 1
 
 
 def test_a_frontier_that_cannot_be_written_is_an_archive_error(tmp_path: Path) -> None:
@@ -593,6 +623,34 @@ def test_no_extract_archives_now_and_import_pending_indexes_later(tmp_path: Path
     found = run_cli("search", "accord", "--archive", str(archive), "--format", "ids")
     assert found.returncode == 0 and found.stdout.strip()
     assert_valid_warcs(archive)
+
+
+def test_a_304_after_an_archive_only_run_confirms_the_newest_version(tmp_path: Path) -> None:
+    """v1 extracted; the article is edited; an archive-only run captures v2; the next run's 304
+    confirms v2 (it used to be tied to v1, which came back as a false third version)."""
+    import sqlite3
+
+    site = generate_site(n_articles=1)
+    archive = tmp_path / "a"
+    with SampleSiteServer(site) as server:
+        url = server.url + site.articles[0].path
+
+        def crawl(*extra: str) -> None:
+            proc = run_cli("crawl", url, "--archive", str(archive), "--delay", "0", "--max-depth", "0", *extra)
+            assert proc.returncode == 0, proc.stderr
+
+        crawl()
+        server.edit_article(0)
+        crawl("--no-extract")
+        crawl()
+    assert run_cli("import", "--pending", "--archive", str(archive)).returncode == 0
+    db = sqlite3.connect(archive / "index.sqlite")
+    try:
+        versions = db.execute("SELECT COUNT(*) FROM versions").fetchone()[0]
+        confirmed = db.execute("SELECT version_n FROM captures WHERE status = 304").fetchall()
+    finally:
+        db.close()
+    assert versions == 2 and confirmed == [(2,)]
 
 
 @pytest.mark.parametrize("args, expected", [

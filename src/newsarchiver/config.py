@@ -274,21 +274,37 @@ def _section(cls: type, raw: Any, name: str, loc: _Locator) -> Any:
     return cls(**values)
 
 
+DAY = 86_400.0
+
+
+def _header_safe(value: str) -> bool:
+    """Sendable as an HTTP header value: not blank, no control characters, Latin-1 (as requests sends it)."""
+    if not value.strip() or any(ch < " " or ch == "\x7f" for ch in value):
+        return False
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _check_ranges(crawl: CrawlSettings, warc: WarcSettings, extract: ExtractSettings, loc: _Locator) -> None:
+    # Upper bounds far past any sensible value: they keep a typo like 1e300 from overflowing later.
     checks: list[tuple[str, str, bool, str]] = [
-        ("crawl", "timeout_seconds", crawl.timeout_seconds > 0, "a number > 0"),
-        ("crawl", "max_fetch_seconds", crawl.max_fetch_seconds > 0, "a number > 0"),
-        ("crawl", "max_body_mb", crawl.max_body_mb > 0, "a number > 0"),
+        ("crawl", "timeout_seconds", 0 < crawl.timeout_seconds <= DAY, "a number of seconds > 0, at most a day"),
+        ("crawl", "max_fetch_seconds", 0 < crawl.max_fetch_seconds <= DAY, "a number of seconds > 0, at most a day"),
+        ("crawl", "max_body_mb", 0 < crawl.max_body_mb <= 1_000_000, "a number > 0, at most 1000000"),
         ("crawl", "max_redirects", 0 <= crawl.max_redirects <= 50, "an integer from 0 to 50"),
         ("crawl", "retries", 0 <= crawl.retries <= 10, "an integer from 0 to 10"),
-        ("crawl", "backoff_seconds", crawl.backoff_seconds >= 0, "a number >= 0"),
-        ("crawl", "delay_seconds", crawl.delay_seconds >= 0, "a number >= 0"),
+        ("crawl", "backoff_seconds", 0 <= crawl.backoff_seconds <= DAY, "a number of seconds >= 0, at most a day"),
+        ("crawl", "delay_seconds", 0 <= crawl.delay_seconds <= DAY, "a number of seconds >= 0, at most a day"),
+        ("crawl", "max_retry_after_seconds", 0 <= crawl.max_retry_after_seconds <= DAY,
+         "a number of seconds >= 0, at most a day"),
         ("crawl", "connections_per_host", 1 <= crawl.connections_per_host <= 16, "an integer from 1 to 16"),
         ("crawl", "workers", 1 <= crawl.workers <= 256, "an integer from 1 to 256"),
-        ("crawl", "user_agent", bool(crawl.user_agent.strip()) and crawl.user_agent.isprintable(),
-         "a non-empty User-Agent on one line"),
+        ("crawl", "user_agent", _header_safe(crawl.user_agent), "a non-empty User-Agent on one line, in Latin-1"),
         ("crawl", "page_assets", crawl.page_assets in ("same-site", "all", "none"), '"same-site", "all" or "none"'),
-        ("warc", "max_warc_mb", warc.max_warc_mb > 0, "a number > 0"),
+        ("warc", "max_warc_mb", 0 < warc.max_warc_mb <= 1_000_000, "a number > 0, at most 1000000"),
         ("warc", "gzip_level", 1 <= warc.gzip_level <= 9, "an integer from 1 to 9"),
         ("extract", "workers", 0 <= extract.workers <= 64, "an integer from 0 to 64"),
         ("extract", "boilerplate_min_pages", extract.boilerplate_min_pages >= 2, "an integer >= 2"),

@@ -24,7 +24,7 @@ from newsarchiver.archive import PreparedExchange, WarcWriter, prepare_exchange,
 from newsarchiver.config import Config, Job
 from newsarchiver.decode import PayloadError, decode_content_encoding
 from newsarchiver.discover import classify, parse_feed, parse_sitemap, scan_page
-from newsarchiver.errors import BlockedError, WarcFormatError
+from newsarchiver.errors import BlockedError, FetchError, WarcFormatError
 from newsarchiver.fetch import Fetcher, retry_after_seconds, utc_now_iso
 from newsarchiver.frontier import Frontier, HostSlots, QueuedUrl
 from newsarchiver.models import Article, FetchResult, RunReport, header_value
@@ -114,6 +114,7 @@ class Crawler:
         self.fetcher = Fetcher(config.crawl, self.address_policy)
         self.robots: dict[str, Optional[RobotsPolicy]] = {}  # host -> policy; None while being fetched
         self.pages_started = 0
+        self._run_failed = False  # an error ended the run: its frontier stays resumable
         self._open_queue()
         self.writer = WarcWriter(
             self.archive_dir, self._warc_prefix(), max_bytes=int(config.warc.max_warc_mb * 1024 * 1024),
@@ -170,7 +171,8 @@ class Crawler:
         self.frontier.commit()
 
     def _close_queue(self) -> None:
-        if not self.report.interrupted:
+        # Stopped or failed (disk full, index damaged): the rerun resumes from what is queued.
+        if not self.report.interrupted and not self._run_failed:
             self.frontier.finish()
         self.frontier.close()
 
@@ -319,10 +321,12 @@ class Crawler:
             self._close,
         ]
         first: Optional[BaseException] = None
+        self._run_failed = failed
         for step in steps:
             try:
                 step()
             except Exception as exc:
+                self._run_failed = True
                 if failed or first is not None:
                     log.warning("while closing after an error: %s", exc)
                 else:
@@ -378,6 +382,8 @@ class Crawler:
                     if self.robots[host] is None:
                         break  # robots.txt of this host not fetched yet
                 self.frontier.pop(host)
+                if item.kind == "robots":
+                    self.robots.setdefault(host, None)  # queued by a stopped run: being fetched now
                 if not self._allowed(item):
                     continue
                 if item.kind == "page":
@@ -493,6 +499,9 @@ class Crawler:
             except BlockedError as exc:
                 exchange.blocked = f"{target}: {exc}"
                 return False
+            except FetchError as exc:  # no such host: a failed redirect, as when it was followed
+                exchange.error = f"{target}: {exc}"
+                return False
             exchange.handed_off = target
             return False
         if not policy.allowed(target):
@@ -547,7 +556,12 @@ class Crawler:
         for url, kind, depth, force in exchange.discovered:
             self._enqueue(url, kind, depth, final.url, force=force)
         if exchange.handed_off:
-            self._enqueue(exchange.handed_off, item.kind, item.depth, final.url, force=True)
+            target = exchange.handed_off
+            if item.kind == "page" and not self.frontier.is_known(target):
+                self.pages_started -= 1  # the target takes the redirect's place in max_pages
+            # A re-captured article that now redirects elsewhere stays a re-capture (404 = removed).
+            source = item.source if item.source == "recapture" else final.url
+            self._enqueue(target, item.kind, item.depth, source, force=True)
         if exchange.not_followed and exchange.not_followed.endswith("robots.txt disallows"):
             self.report.robots_excluded += 1
         # An archived article asked again that answers 404/410 is recorded as removed, not failed.
@@ -568,7 +582,8 @@ class Crawler:
 
     def _archive(self, hop: FetchResult, prepared: PreparedExchange, item: QueuedUrl) -> None:
         self.report.fetched += 1
-        if hop.url != item.url:
+        if hop.url != item.url and item.kind != "robots":
+            # (A robots.txt redirected to another host's is not that host's rules: fetched on its own.)
             self._mark(hop.url, "done", "redirect target")
         capture, written = self.writer.append_exchange(prepared)
         self.report.archived += 1

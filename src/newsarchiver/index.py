@@ -239,9 +239,11 @@ class Catalogue(SearchSyncMixin, VersionsMixin, QueriesMixin, JobQueriesMixin):
             original_id = None
             if capture.status == 304:
                 # Not Modified: the server confirms the previous capture still stands.
-                original_id = self._previous_success(conn, capture.url, capture.captured_at)
-                if original_id is None:  # the capture it confirms may still wait for its article
-                    original_id = self._find_original(conn, capture)
+                # The capture it names, even one still waiting for its article (`crawl --no-extract`);
+                # without Refers-To (other tools' 304s), the latest success before it.
+                original_id = self._referred_to(conn, capture)
+                if original_id is None:
+                    original_id = self._previous_success(conn, capture.url, capture.captured_at)
             elif capture.record_type == "revisit":
                 original_id = self._find_original(conn, capture)
             cur = conn.execute(

@@ -175,14 +175,21 @@ class VersionsMixin:
                 mine = n
         return mine, n
 
-    def _find_original(self, conn: Any, capture: Capture) -> Optional[int]:
-        """A revisit's original response: by Refers-To URI + date, else the same digest (any file)."""
+    def _referred_to(self, conn: Any, capture: Capture) -> Optional[int]:
+        """The response a revisit names by WARC-Refers-To-Target-URI and -Date, if indexed."""
         if capture.refers_to_uri and capture.refers_to_date:
             row = conn.execute(
                 "SELECT id FROM captures WHERE url = ? AND captured_at = ? AND record_type = 'response' LIMIT 1",
                 (capture.refers_to_uri, capture.refers_to_date)).fetchone()
             if row:
                 return int(row["id"])
+        return None
+
+    def _find_original(self, conn: Any, capture: Capture) -> Optional[int]:
+        """A revisit's original response: by Refers-To URI + date, else the same digest (any file)."""
+        referred = self._referred_to(conn, capture)
+        if referred is not None:
+            return referred
         if capture.payload_digest:
             # Prefer the same URL, then the latest response with that payload before the revisit.
             row = conn.execute(

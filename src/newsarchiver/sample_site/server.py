@@ -217,6 +217,7 @@ class SampleSiteServer:
 
     Tunables (plain attributes, change them at any time):
       robots_mode   one of ROBOTS_MODES ("normal")
+      robots_moved_to  a URL: robots.txt answers 301 to it, whatever the mode (None)
       slow_seconds  how long /hostile/slow sleeps (5.0; ?seconds=N overrides per request)
       huge_mb       size of /hostile/huge (30)
       bomb_mb       inflated size of /hostile/gzip-bomb (1024)
@@ -231,6 +232,7 @@ class SampleSiteServer:
         self.latency_ms = latency_ms
         self.hostile = hostile
         self.robots_mode = "normal"
+        self.robots_moved_to: str | None = None
         self.slow_seconds = 5.0
         self.huge_mb = 30
         self.bomb_mb = 1024
@@ -347,6 +349,8 @@ class SampleSiteServer:
     def robots_response(self) -> Response:
         mode = self.robots_mode
         plain = {"Content-Type": "text/plain; charset=utf-8"}
+        if self.robots_moved_to:
+            return Response(301, b"moved\n", {**plain, "Location": self.robots_moved_to})
         if mode == "normal":
             return Response(200, feeds.robots_txt(self.url).encode(), plain)
         if mode == "crawl-delay":
