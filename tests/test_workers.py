@@ -376,6 +376,20 @@ def test_three_workers_crawl_a_multi_host_site_once_each_url(tmp_path: Path, pg_
     print(f"three workers, 3 hosts: {len(captured)} captures in {elapsed:.1f}s")
 
 
+def test_a_worker_hands_a_redirect_to_another_host_to_the_frontier(tmp_path: Path, pg_url: str) -> None:
+    """The redirect's target goes through the shared frontier: that host's robots.txt first."""
+    site = generate_site(n_articles=2)
+    with SampleSiteServer(site, hostile=True) as server, SampleSiteServer(site) as other:
+        article = site.articles[0].path
+        config = write_config(tmp_path / "config.toml", [server.url + "/hostile/redirect?to=" + other.url + article],
+                              max_depth=0)
+        (code, out, err), = finish([subprocess.Popen(worker_cmd(config, tmp_path / "w0", pg_url, "w0"),
+                                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)])
+        assert code == 0, err
+        assert other.requests.paths() == ["/robots.txt", article]
+    assert_valid_warcs(tmp_path / "w0")
+
+
 def test_kill_9_worker_its_claims_taken_over_after_the_lease(tmp_path: Path, pg_url: str) -> None:
     lease = 3.0
     hostile = SampleSiteServer(generate_site("Hostile News", 3, 7), hostile=True)

@@ -556,12 +556,9 @@ class Crawler:
         for url, kind, depth, force in exchange.discovered:
             self._enqueue(url, kind, depth, final.url, force=force)
         if exchange.handed_off:
-            target = exchange.handed_off
-            if item.kind == "page" and not self.frontier.is_known(target):
-                self.pages_started -= 1  # the target takes the redirect's place in max_pages
             # A re-captured article that now redirects elsewhere stays a re-capture (404 = removed).
             source = item.source if item.source == "recapture" else final.url
-            self._enqueue(target, item.kind, item.depth, source, force=True)
+            self._hand_off(item, exchange.handed_off, source)
         if exchange.not_followed and exchange.not_followed.endswith("robots.txt disallows"):
             self.report.robots_excluded += 1
         # An archived article asked again that answers 404/410 is recorded as removed, not failed.
@@ -571,6 +568,12 @@ class Crawler:
             self.report.failed_urls.append((item.url, f"HTTP {final.status}"))
         note = f"HTTP {final.status}" + (f"; {exchange.not_followed}" if exchange.not_followed else "")
         self._finish(item, "done", note)
+
+    def _hand_off(self, item: QueuedUrl, target: str, source: str) -> None:
+        """Queue a redirect's target on another host, as the same kind of URL at the same depth."""
+        if item.kind == "page" and not self.frontier.is_known(target):
+            self.pages_started -= 1  # the target takes the redirect's place in max_pages
+        self._enqueue(target, item.kind, item.depth, source, force=True)
 
     def _record_failure(self, item: QueuedUrl, reason: str) -> None:
         if item.kind == "robots":

@@ -131,6 +131,11 @@ class WorkerCrawler(Crawler):
         self._known.add(url)
         self._added.append(NewUrl(url, host_key(url), kind, depth, source))
 
+    def _hand_off(self, item: QueuedUrl, target: str, source: str) -> None:
+        # The shared page budget was taken at the claim and is not given back: on max_pages, a
+        # redirect to another host counts as two pages here.
+        self._enqueue(target, item.kind, item.depth, source, force=True)
+
     # -- setup --------------------------------------------------------------------------------
 
     def _prepare(self) -> None:
