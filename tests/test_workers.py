@@ -277,7 +277,8 @@ def test_worker_ids_and_file_names() -> None:
 DELAY = 0.3
 
 
-def write_config(path: Path, seeds: list[str], *, lease: float = 4.0, max_depth: int = 1) -> Path:
+def write_config(path: Path, seeds: list[str], *, lease: float = 4.0, max_depth: int = 1,
+                 max_pages: int = 1000) -> Path:
     path.write_text(f"""
 [crawl]
 delay_seconds = {DELAY}
@@ -296,6 +297,7 @@ poll_seconds = 0.2
 name = "news"
 seeds = {json.dumps(seeds)}
 max_depth = {max_depth}
+max_pages = {max_pages}
 """, encoding="utf-8")
     return path
 
@@ -377,12 +379,13 @@ def test_three_workers_crawl_a_multi_host_site_once_each_url(tmp_path: Path, pg_
 
 
 def test_a_worker_hands_a_redirect_to_another_host_to_the_frontier(tmp_path: Path, pg_url: str) -> None:
-    """The redirect's target goes through the shared frontier: that host's robots.txt first."""
+    """The redirect's target goes through the shared frontier: that host's robots.txt first, and
+    it takes the redirect's place in max_pages."""
     site = generate_site(n_articles=2)
     with SampleSiteServer(site, hostile=True) as server, SampleSiteServer(site) as other:
         article = site.articles[0].path
         config = write_config(tmp_path / "config.toml", [server.url + "/hostile/redirect?to=" + other.url + article],
-                              max_depth=0)
+                              max_depth=0, max_pages=1)
         (code, out, err), = finish([subprocess.Popen(worker_cmd(config, tmp_path / "w0", pg_url, "w0"),
                                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)])
         assert code == 0, err

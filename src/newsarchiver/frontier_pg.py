@@ -67,6 +67,9 @@ class NewUrl(NamedTuple):
     kind: str  # robots | sitemap | feed | page | asset
     depth: int
     source: Optional[str] = None
+    # A redirect's target on another host, queued instead of followed: when new, it takes the
+    # redirect's place in max_pages (the redirect's claim gives its page back).
+    replaces_page: bool = False
 
 
 class Outcome(NamedTuple):
@@ -297,14 +300,18 @@ class SharedFrontier:
                 "WHERE frontier_urls.kind <> 'robots' AND frontier_urls.state <> 'claimed'",
                 (self.job, [url for url, _ in pairs], [host for _, host in pairs]))
         fresh = [e for e in unique if not (obey_robots and e.kind == "robots")]
-        cursor = conn.execute(
+        inserted = {row[0] for row in conn.execute(
             "INSERT INTO frontier_urls (job, url, host, kind, depth, source, priority) "
             "SELECT %s, t.url, t.host, t.kind, t.depth, t.source, t.priority "
             "FROM unnest(%s::text[], %s::text[], %s::text[], %s::int[], %s::text[], %s::int[]) "
-            "AS t(url, host, kind, depth, source, priority) ORDER BY t.url ON CONFLICT DO NOTHING",
+            "AS t(url, host, kind, depth, source, priority) ORDER BY t.url ON CONFLICT DO NOTHING RETURNING url",
             (self.job, [e.url for e in fresh], [e.host for e in fresh], [e.kind for e in fresh],
-             [e.depth for e in fresh], [e.source for e in fresh], [PRIORITY.get(e.kind, 2) for e in fresh]))
-        return max(0, cursor.rowcount)
+             [e.depth for e in fresh], [e.source for e in fresh], [PRIORITY.get(e.kind, 2) for e in fresh])).fetchall()}
+        given_back = sum(1 for e in fresh if e.replaces_page and e.kind == "page" and e.url in inserted)
+        if given_back:
+            conn.execute("UPDATE frontier_crawls SET pages_claimed = GREATEST(pages_claimed - %s, 0) WHERE job = %s",
+                         (given_back, self.job))
+        return len(inserted)
 
     # --- claiming -----------------------------------------------------------------------------
 

@@ -124,17 +124,17 @@ class WorkerCrawler(Crawler):
         if self.working and not self.report.interrupted:
             self.shared.finish_if_done()
 
-    def _enqueue(self, raw_url: str, kind: str, depth: int, source: Optional[str], force: bool = False) -> None:
+    def _enqueue(self, raw_url: str, kind: str, depth: int, source: Optional[str], force: bool = False,
+                 replaces_page: bool = False) -> None:
         url = normalize_url(raw_url)
         if url is None or url in self._known or not self._wanted(url, kind, depth, force):
             return
         self._known.add(url)
-        self._added.append(NewUrl(url, host_key(url), kind, depth, source))
+        self._added.append(NewUrl(url, host_key(url), kind, depth, source, replaces_page))
 
     def _hand_off(self, item: QueuedUrl, target: str, source: str) -> None:
-        # The shared page budget was taken at the claim and is not given back: on max_pages, a
-        # redirect to another host counts as two pages here.
-        self._enqueue(target, item.kind, item.depth, source, force=True)
+        # The frontier gives the redirect's page back when the target is new to the crawl.
+        self._enqueue(target, item.kind, item.depth, source, force=True, replaces_page=True)
 
     # -- setup --------------------------------------------------------------------------------
 
