@@ -52,7 +52,7 @@ def _config(args: argparse.Namespace) -> Config:
 
 def _print_file(_path: str, result: FileResult) -> None:
     if result.status == "imported":
-        print(f"imported {result.path}: {result.records} records, {result.captures_added} captures added, "
+        print(f"imported {result.path}: {result.records} records, {result.captures_added} captures indexed, "
               f"{result.new_articles} new articles, {result.changed_articles} changed", flush=True)
     elif result.status == "skipped":
         print(f"skipped {result.path}: {result.message}", flush=True)
@@ -65,7 +65,7 @@ def _print_file(_path: str, result: FileResult) -> None:
 
 def _summary(report: ImportReport) -> int:
     files = len(report.files)
-    print(f"{files} file{'s' if files != 1 else ''}: {report.total('captures_added')} captures added, "
+    print(f"{files} file{'s' if files != 1 else ''}: {report.total('captures_added')} captures indexed, "
           f"{report.total('new_articles')} new articles, {report.total('changed_articles')} changed, "
           f"{len(report.errors)} with errors")
     return int(report.exit_code)
