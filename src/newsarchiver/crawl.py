@@ -44,6 +44,7 @@ DISCOVERY_MAX_BYTES = 20 * 1024 * 1024  # a decompressed page, feed or sitemap i
 # Pages per extraction process that may wait for extraction before the crawl waits: enough to ride
 # out the pool's start (~0.5 s) and bursts, few enough that a stop finishes in well under a second.
 EXTRACTION_BACKLOG = 32
+ROBOTS_DISALLOWS = "robots.txt disallows"  # the note of a URL skipped for robots.txt (counted as such)
 
 
 @dataclass
@@ -189,6 +190,7 @@ class Crawler:
         resumed = self.frontier.start(self.report.started_at)
         if resumed:
             self._resume_from(self._files_of_this_run())
+            self._robots_for_resumed_hosts()
         if self.store is not None and recovered:
             # Captures written before the crash but not yet indexed: the WARC is the source of truth.
             from newsarchiver.ingest import import_warcs
@@ -243,6 +245,17 @@ class Crawler:
             except WarcFormatError:
                 continue  # recovery already cut the torn tail; nothing after it is readable
         self.frontier.commit()
+
+    def _robots_for_resumed_hosts(self) -> None:
+        """URLs a stopped run left queued come back without their host's rules: read them first."""
+        if not self.config.crawl.obey_robots:
+            return
+        for host in self.frontier.hosts_with_work():
+            item = self.frontier.peek(host)
+            if item is not None and item.kind == "robots":
+                self.robots.setdefault(host, None)  # the stopped run had queued it: fetched first anyway
+            elif item is not None:
+                self._robots_first(item.url, host)
 
     def _wanted(self, url: str, kind: str, depth: int, force: bool) -> bool:
         """In scope and not too deep (forced: seeds, feeds and sitemaps named by the job)."""
@@ -376,14 +389,9 @@ class Crawler:
                 item = self.frontier.peek(host)
                 if item is None:
                     break
-                if item.kind != "robots" and self.config.crawl.obey_robots:
-                    # URLs queued before a stop come back without their host's rules: fetch them first.
-                    self._robots_first(item.url, host)
-                    if self.robots[host] is None:
-                        break  # robots.txt of this host not fetched yet
+                if item.kind != "robots" and self.robots.get(host, True) is None:
+                    break  # robots.txt of this host not fetched yet
                 self.frontier.pop(host)
-                if item.kind == "robots":
-                    self.robots.setdefault(host, None)  # queued by a stopped run: being fetched now
                 if not self._allowed(item):
                     continue
                 if item.kind == "page":
@@ -401,7 +409,7 @@ class Crawler:
             return True
         policy = self.robots.get(item.host)
         if policy is not None and not policy.allowed(item.url):
-            self.frontier.mark(item.url, "skipped", "robots.txt disallows")
+            self.frontier.mark(item.url, "skipped", ROBOTS_DISALLOWS)
             self.report.robots_excluded += 1
             return False
         return True
@@ -505,7 +513,7 @@ class Crawler:
             exchange.handed_off = target
             return False
         if not policy.allowed(target):
-            exchange.not_followed = f"redirect to {target} not followed: robots.txt disallows"
+            exchange.not_followed = f"redirect to {target} not followed: {ROBOTS_DISALLOWS}"
             return False
         return True
 
@@ -559,7 +567,7 @@ class Crawler:
             # A re-captured article that now redirects elsewhere stays a re-capture (404 = removed).
             source = item.source if item.source == "recapture" else final.url
             self._hand_off(item, exchange.handed_off, source)
-        if exchange.not_followed and exchange.not_followed.endswith("robots.txt disallows"):
+        if exchange.not_followed and exchange.not_followed.endswith(ROBOTS_DISALLOWS):
             self.report.robots_excluded += 1
         # An archived article asked again that answers 404/410 is recorded as removed, not failed.
         gone = item.source == "recapture" and final.status in (404, 410)
@@ -600,17 +608,16 @@ class Crawler:
         meta = {"etag": header_value(hop.headers, "ETag"), "last_modified": header_value(hop.headers, "Last-Modified"),
                 "location": header_value(hop.headers, "Location")}  # a redirect to a front page = removed
         is_page = item.kind == "page" and hop.status == 200 and capture.mime in ("text/html", "application/xhtml+xml", "")
-        if is_page and not self.config.extract.during_crawl:
-            # The article is left to `import --pending`; the capture is recorded now, so the next
-            # run sends conditional requests and writes revisits for this page as for any other.
-            self.report.extraction_pending += 1
-            if self.store is not None:
-                self.store.record_capture(capture, None, run_id=self.run_id, **meta)
-        elif is_page:
+        if is_page and self.config.extract.during_crawl:
             host = (urlsplit(hop.url).hostname or "").lower()
             self.pool.submit(self.archive_dir, capture, self.config.site_rules(host), meta, self._learned(host),
                              self._conversion_level)
-        elif self.store is not None:
+            return
+        if is_page:
+            # The article is left to `import --pending`; the capture is recorded now, so the next
+            # run sends conditional requests and writes revisits for this page as for any other.
+            self.report.extraction_pending += 1
+        if self.store is not None:
             outcome = self.store.record_capture(capture, None, run_id=self.run_id, **meta)
             if outcome.is_removed:
                 self.report.removed_articles += 1

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
 from newsarchiver.config import Config, Job
-from newsarchiver.crawl import Crawler, Exchange, decoded_body
+from newsarchiver.crawl import ROBOTS_DISALLOWS, Crawler, Exchange, decoded_body
 from newsarchiver.errors import WarcFormatError
 from newsarchiver.frontier import QueuedUrl
 from newsarchiver.frontier_pg import CrawlInfo, NewUrl, Outcome, SharedFrontier
@@ -228,7 +228,7 @@ class WorkerCrawler(Crawler):
         if policy.allowed(item.url):
             return None
         self.report.robots_excluded += 1
-        return "robots.txt disallows"
+        return ROBOTS_DISALLOWS
 
     def _maintain(self) -> None:
         """Every lease/3: renew this worker's leases, and send dead workers' claims back."""
